@@ -1,0 +1,63 @@
+# Two commands: `make run` (install, migrate, bootstrap a demo, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_EMAIL ?= owner@example.com
+DEMO_PASSWORD ?= backtalk-demo-password
+
+.PHONY: run test install install-test lint format migrate bootstrap serve worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+bootstrap: migrate
+	@$(BIN)/python manage.py bootstrap --email $(DEMO_EMAIL) --password $(DEMO_PASSWORD) \
+		--workspace "Demo workspace" --project "Demo project" --json > var/bootstrap.json
+	@echo ""
+	@echo "Backtalk is starting on http://$(HOST):$(PORT)/"
+	@echo "  sign in:  http://$(HOST):$(PORT)/accounts/login/"
+	@echo "  email:    $(DEMO_EMAIL)"
+	@echo "  password: $(DEMO_PASSWORD)"
+	@$(BIN)/python -c "import json; d = json.load(open('var/bootstrap.json')); [print(f'  {k + \":\":17} {v}') for k, v in d.items()]"
+	@echo ""
+
+run: bootstrap
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The task worker (emails, LLM triage) for a second terminal: `make worker`.
+worker: migrate
+	$(BIN)/python manage.py db_worker
+
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/backtalk.sqlite3*

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from accounts.models import ApiToken, Role
+
+ASSIGNABLE = [r.value for r in Role]
+
+
+class ApiTokenCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    # OWNER and ADMIN are accepted and clamped to MEMBER at issuance (the document's rule);
+    # anything that is not a role at all is a 422.
+    role = serializers.ChoiceField(choices=ASSIGNABLE, required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_expires_at(self, value):  # type: ignore[no-untyped-def]
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("expires_at must be in the future.")
+        return value
+
+
+class ApiTokenOutput(serializers.ModelSerializer):
+    workspace_id = serializers.CharField(read_only=True)
+    created_by = serializers.SerializerMethodField()
+    prefix = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "workspace_id",
+            "name",
+            "role",
+            "prefix",
+            "last4",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+    def get_created_by(self, token: ApiToken) -> str | None:
+        return token.created_by.email if token.created_by_id else None

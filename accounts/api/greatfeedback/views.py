@@ -1,0 +1,82 @@
+"""greatfeedback ``/api/workspaces/{ws}/api-tokens``: session-only token management.
+
+OWNER mints; OWNER sees and revokes every token, MEMBER only their own; GUEST neither
+mints nor lists others'. A token can never reach these endpoints.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.api.greatfeedback.serializers import ApiTokenCreateInput, ApiTokenOutput
+from accounts.models import ApiToken, Role, TokenFamily, Workspace
+from accounts.permissions import MinRole, SessionOnly
+from config.api.errors import not_found
+from config.api.families import GreatfeedbackAPIView, paginated
+from config.api.pagination import keyset_paginate, parse_int
+
+
+class TokenViewBase(GreatfeedbackAPIView):
+    permission_classes = [SessionOnly, MinRole]
+    workspace_url_kwarg = "ws"
+    serializer_class = ApiTokenOutput
+
+    def scoped_queryset(self, workspace: Workspace) -> QuerySet[ApiToken]:
+        tokens = (
+            ApiToken.objects.for_workspace(workspace)
+            .filter(family=TokenFamily.GREATFEEDBACK)
+            .select_related("created_by")
+        )
+        if not self.caller.has_role(Role.OWNER):
+            tokens = tokens.filter(created_by=self.caller.user)
+        return tokens
+
+
+class ApiTokenListCreate(TokenViewBase):
+    required_roles = {"POST": Role.OWNER, "GET": Role.MEMBER}
+
+    @extend_schema(operation_id="gf_api_tokens_list")
+    def get(self, request: Request, ws: str) -> Response:
+        limit = parse_int(
+            request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
+        )
+        page = keyset_paginate(
+            self.get_queryset(),
+            cursor=request.query_params.get("cursor"),
+            limit=limit,
+            salt="gf:api-tokens",
+        )
+        return paginated(ApiTokenOutput(page.items, many=True).data, page.next_cursor)
+
+    @extend_schema(operation_id="gf_api_tokens_create", request=ApiTokenCreateInput)
+    def post(self, request: Request, ws: str) -> Response:
+        data = ApiTokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, raw = services.api_token_mint(
+            workspace=self.caller.workspace,
+            family=TokenFamily.GREATFEEDBACK,
+            name=data.validated_data["name"],
+            role=data.validated_data.get("role"),
+            expires_at=data.validated_data.get("expires_at"),
+            actor=self.caller.actor,
+        )
+        body = {"token": raw, **ApiTokenOutput(token).data}
+        response = Response(body, status=201)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevoke(TokenViewBase):
+    required_role = Role.MEMBER
+
+    @extend_schema(operation_id="gf_api_tokens_revoke")
+    def delete(self, request: Request, ws: str, token_id: str) -> Response:
+        token = self.get_queryset().filter(pk=token_id).first()
+        if token is None:
+            raise not_found("Token not found.")
+        services.api_token_revoke(token=token, actor=self.caller.actor)
+        return Response(status=204)

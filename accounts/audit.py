@@ -1,0 +1,61 @@
+"""Who did a write, and the audit row that records it.
+
+``actor_id`` is ``user:<id>``, ``token:<id>``, ``mcp:<site_id>`` or ``system`` so operators
+can grep MCP calls apart from people and API tokens. ``record`` must be called inside the
+service's transaction so the row and its audit entry commit together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from accounts.models import AuditLog
+
+if TYPE_CHECKING:
+    from accounts.models import ApiToken, User, Workspace
+
+
+@dataclass(frozen=True)
+class Actor:
+    actor_id: str
+    user: User | None = None
+
+    @classmethod
+    def for_user(cls, user: User) -> Actor:
+        return cls(actor_id=f"user:{user.pk}", user=user)
+
+    @classmethod
+    def for_token(cls, token: ApiToken) -> Actor:
+        return cls(actor_id=f"token:{token.pk}", user=token.created_by)
+
+    @classmethod
+    def for_mcp(cls, site_id: str) -> Actor:
+        return cls(actor_id=f"mcp:{site_id}")
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(actor_id="system")
+
+    @property
+    def kind(self) -> str:
+        return self.actor_id.split(":", 1)[0]
+
+
+def record(
+    *,
+    actor: Actor,
+    workspace: Workspace | None,
+    action: str,
+    target_type: str = "",
+    target_id: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditLog:
+    return AuditLog.objects.create(
+        workspace=workspace,
+        actor_id=actor.actor_id,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        data=data or {},
+    )

@@ -1,0 +1,17 @@
+"""Domain errors of the accounts app (ApiError subclasses, rendered by each family)."""
+
+from __future__ import annotations
+
+from config.api.errors import ApiError, ErrorCode
+
+
+class InvitationGone(ApiError):
+    def __init__(
+        self, message: str = "This invitation was already accepted or has been revoked."
+    ) -> None:
+        super().__init__(code=ErrorCode.GONE, message=message, status=410)
+
+
+class NotWorkspaceOwner(ApiError):
+    def __init__(self, message: str = "Only the workspace owner can do this.") -> None:
+        super().__init__(code=ErrorCode.INSUFFICIENT_ROLE, message=message, status=403)

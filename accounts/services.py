@@ -1,0 +1,294 @@
+"""The only place accounts rows are written. Each write records its audit row in the same
+durable transaction (STYLE 3.2, ZU zerver/actions)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Actor
+from accounts.errors import InvitationGone, NotWorkspaceOwner
+from accounts.models import (
+    TOKEN_PREFIXES,
+    TOKEN_ROLES,
+    ApiToken,
+    Invitation,
+    Membership,
+    Role,
+    TokenFamily,
+    User,
+    Workspace,
+)
+from config.ids import new_secret, secret_digest
+
+# Apps that seed rows into every new workspace (annotations: default personas) register a
+# callable here instead of accounts importing them (domain apps depend on accounts, not back).
+WORKSPACE_CREATED_HOOKS: list[Callable[[Workspace], None]] = []
+
+
+def user_create(*, email: str, password: str | None, name: str = "") -> User:
+    return User.objects.create_user(email=email, password=password, name=name)
+
+
+def workspace_create(*, owner: User, name: str, actor: Actor | None = None) -> Workspace:
+    actor = actor or Actor.for_user(owner)
+    with transaction.atomic(durable=True):
+        workspace = Workspace.objects.create(name=name)
+        Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action="workspace.create",
+            target_type="workspace",
+            target_id=workspace.pk,
+            data={"name": name},
+        )
+        for hook in WORKSPACE_CREATED_HOOKS:
+            hook(workspace)
+    return workspace
+
+
+def workspace_rename(*, workspace: Workspace, name: str, actor: Actor) -> Workspace:
+    with transaction.atomic(durable=True):
+        old = workspace.name
+        workspace.name = name
+        workspace.save(update_fields=["name"])
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action="workspace.rename",
+            target_type="workspace",
+            target_id=workspace.pk,
+            data={"from": old, "to": name},
+        )
+    return workspace
+
+
+def _require_owner(workspace: Workspace, user: User | None) -> None:
+    if (
+        user is None
+        or not Membership.objects.filter(workspace=workspace, user=user, role=Role.OWNER).exists()
+    ):
+        raise NotWorkspaceOwner()
+
+
+def workspace_soft_delete(*, workspace: Workspace, user: User) -> Workspace:
+    """OWNER only. Tokens answer 401 and sessions 403 until restore or purge."""
+    _require_owner(workspace, user)
+    with transaction.atomic(durable=True):
+        workspace.deleted_at = timezone.now()
+        workspace.deleted_by = user
+        workspace.save(update_fields=["deleted_at", "deleted_by"])
+        audit.record(
+            actor=Actor.for_user(user),
+            workspace=workspace,
+            action="workspace.delete",
+            target_type="workspace",
+            target_id=workspace.pk,
+        )
+    return workspace
+
+
+def workspace_restore(*, workspace: Workspace, user: User) -> Workspace:
+    _require_owner(workspace, user)
+    with transaction.atomic(durable=True):
+        workspace.deleted_at = None
+        workspace.deleted_by = None
+        workspace.save(update_fields=["deleted_at", "deleted_by"])
+        audit.record(
+            actor=Actor.for_user(user),
+            workspace=workspace,
+            action="workspace.restore",
+            target_type="workspace",
+            target_id=workspace.pk,
+        )
+    return workspace
+
+
+def workspace_purge_expired(*, now: datetime | None = None) -> list[str]:
+    """Hard-delete workspaces whose grace period is over; returns their ids."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WORKSPACE_DELETE_GRACE_DAYS)
+    ids = list(Workspace.objects.filter(deleted_at__lte=cutoff).values_list("pk", flat=True))
+    for workspace_id in ids:
+        with transaction.atomic(durable=True):
+            Workspace.objects.filter(pk=workspace_id).delete()
+            audit.record(
+                actor=Actor.system(),
+                workspace=None,
+                action="workspace.purge",
+                target_type="workspace",
+                target_id=workspace_id,
+            )
+    return ids
+
+
+def membership_set_role(*, membership: Membership, role: str, actor: Actor) -> Membership:
+    with transaction.atomic(durable=True):
+        old = membership.role
+        membership.role = Role(role)
+        membership.save(update_fields=["role"])
+        audit.record(
+            actor=actor,
+            workspace=membership.workspace,
+            action="member.role",
+            target_type="user",
+            target_id=membership.user_id,
+            data={"from": old, "to": membership.role},
+        )
+    return membership
+
+
+def membership_remove(*, membership: Membership, actor: Actor) -> None:
+    with transaction.atomic(durable=True):
+        audit.record(
+            actor=actor,
+            workspace=membership.workspace,
+            action="member.remove",
+            target_type="user",
+            target_id=membership.user_id,
+        )
+        membership.delete()
+
+
+def invitation_create(
+    *, workspace: Workspace, email: str, role: str, actor: Actor
+) -> tuple[Invitation, str]:
+    """Returns the invitation and the raw link secret (never stored)."""
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic(durable=True):
+        invitation = Invitation.objects.create(
+            workspace=workspace,
+            email=email.lower(),
+            role=Role(role),
+            token_hash=secret_digest(raw),
+            invited_by=actor.user,
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+        )
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action="invitation.create",
+            target_type="invitation",
+            target_id=invitation.pk,
+            data={"email": invitation.email, "role": invitation.role},
+        )
+    return invitation, raw
+
+
+def invitation_lookup(raw: str) -> Invitation:
+    invitation = (
+        Invitation.objects.select_related("workspace").filter(token_hash=secret_digest(raw)).first()
+    )
+    if invitation is None:
+        raise InvitationGone("This invitation link is not valid.")
+    if not invitation.is_pending or invitation.workspace.is_deleted:
+        raise InvitationGone()
+    return invitation
+
+
+def invitation_accept(*, raw: str, user: User) -> Membership:
+    """Adds ``user`` with the invited role; a second accept or a revoked link is 410."""
+    with transaction.atomic(durable=True):
+        invitation = invitation_lookup(raw)
+        # Lock the row so two simultaneous accepts cannot both succeed.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at is not None or invitation.revoked_at is not None:
+            raise InvitationGone()
+        membership, created = Membership.objects.get_or_create(
+            workspace=invitation.workspace, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit.record(
+            actor=Actor.for_user(user),
+            workspace=invitation.workspace,
+            action="invitation.accept",
+            target_type="invitation",
+            target_id=invitation.pk,
+            data={"new_member": created},
+        )
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
+    with transaction.atomic(durable=True):
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            workspace=invitation.workspace,
+            action="invitation.revoke",
+            target_type="invitation",
+            target_id=invitation.pk,
+        )
+    return invitation
+
+
+def clamp_token_role(role: str | None) -> str:
+    """Tokens are MEMBER or GUEST: OWNER and ADMIN requests are clamped down to MEMBER."""
+    if not role:
+        return Role.MEMBER
+    if role in TOKEN_ROLES:
+        return role
+    return Role.MEMBER
+
+
+def api_token_mint(
+    *,
+    workspace: Workspace,
+    family: str,
+    name: str,
+    actor: Actor,
+    role: str | None = None,
+    expires_at: datetime | None = None,
+    project: object | None = None,
+) -> tuple[ApiToken, str]:
+    """Mint a token; returns ``(row, plaintext)``. Only the digest and last 4 are stored."""
+    family = TokenFamily(family)
+    raw = new_secret(TOKEN_PREFIXES[family])
+    with transaction.atomic(durable=True):
+        token = ApiToken.objects.create(
+            family=family,
+            workspace=workspace,
+            project=project,
+            name=name,
+            role=clamp_token_role(role),
+            created_by=actor.user,
+            token_hash=secret_digest(raw),
+            last4=raw[-4:],
+            expires_at=expires_at,
+        )
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action="api_token.create",
+            target_type="api_token",
+            target_id=token.pk,
+            data={"family": family, "name": name, "role": token.role, "last4": token.last4},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
+    """Immediate: the next request with this token is a 401."""
+    with transaction.atomic(durable=True):
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor=actor,
+            workspace=token.workspace,
+            action="api_token.revoke",
+            target_type="api_token",
+            target_id=token.pk,
+            data={"family": token.family, "last4": token.last4},
+        )
+    return token

@@ -1,0 +1,264 @@
+"""Family base views: each fixes its family's errors, credentials, permissions, rate limits.
+
+Concrete views declare only what differs (required role, ``scoped_queryset``). Every base
+inherits ``WorkspaceScopedMixin``: a subclass that overrides ``get_queryset`` fails at import
+(PH's ``__init_subclass__`` guard), so no view can forget the tenant filter and a row in
+another workspace is always a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from accounts.authentication import (
+    CsrfSessionAuthentication,
+    GreatfeedbackTokenAuthentication,
+    MinolithKeyAuthentication,
+    RejectUnrecognisedBearer,
+    WritebackKeyAuthentication,
+)
+from accounts.caller import Caller, resolve_caller
+from accounts.models import Workspace
+from accounts.permissions import MinRole
+from config.api import idempotency
+from config.api.client_ip import client_ip
+from config.api.errors import ApiError, ErrorCode
+from config.api.parsers import check_text
+from config.api.ratelimit import Bucket, enforce
+from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
+
+
+class WorkspaceScopedMixin:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; implement scoped_queryset(workspace) "
+                "so the workspace filter cannot be bypassed."
+            )
+
+    def get_queryset(self) -> QuerySet:
+        return self.scoped_queryset(self.caller.workspace)  # type: ignore[attr-defined]
+
+    def scoped_queryset(self, workspace: Workspace) -> QuerySet:
+        raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
+
+
+class FamilyMixin(WorkspaceScopedMixin):
+    """Shared request handling: caller resolution, rate limits, idempotent POSTs, and a
+    guard that rejects NUL characters in query strings (PostgreSQL cannot compare them)."""
+
+    family: ClassVar[Family]
+    rate_limit_fail_open: ClassVar[bool] = True
+    idempotent_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
+    workspace_url_kwarg: ClassVar[str | None] = None
+    caller: Caller
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self._idempotency_claim: idempotency.Claim | None = None
+        for key, values in request.query_params.lists():
+            for value in [key, *values]:
+                try:
+                    check_text(value, f"Query parameter {key!r}")
+                except Exception as exc:
+                    raise ApiError(
+                        ErrorCode.BAD_REQUEST, str(getattr(exc, "detail", exc)), 400
+                    ) from exc
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in self.idempotent_methods:
+            key = request.headers.get(idempotency.HEADER)
+            if key:
+                body = json.dumps(request.data, sort_keys=True, default=str).encode()
+                self._idempotency_claim = idempotency.begin(
+                    scope=f"{self.family.name}:{self.caller.actor.actor_id}",
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    body=body,
+                )
+
+    def check_permissions(self, request: Request) -> None:
+        workspace_id = kwargs_get(self, self.workspace_url_kwarg)
+        self.caller = self.resolve_caller(request, workspace_id)
+        enforce(request, self.rate_buckets(request), fail_open=self.rate_limit_fail_open)
+        super().check_permissions(request)  # type: ignore[misc]
+
+    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
+        return resolve_caller(request, workspace_id=workspace_id)
+
+    def rate_buckets(self, request: Request) -> list[Bucket]:
+        return []
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            idempotency.finish(
+                claim, status=response.status_code, body=getattr(response, "data", None)
+            )
+            self._idempotency_claim = None
+        return response
+
+
+def kwargs_get(view: Any, name: str | None) -> str | None:
+    if not name:
+        return None
+    return view.kwargs.get(name)
+
+
+def credential_bucket(
+    caller: Caller,
+    *,
+    group: str,
+    rate_setting: str,
+    reason: str,
+    code: str = ErrorCode.RATE_LIMITED,
+) -> Bucket:
+    value = f"token:{caller.token.pk}" if caller.token else caller.actor.actor_id
+    return Bucket(group=group, value=value, rate_setting=rate_setting, reason=reason, code=code)
+
+
+# --- greatfeedback ------------------------------------------------------------------------
+class GreatfeedbackMixin(FamilyMixin):
+    family = GREATFEEDBACK
+    authentication_classes = [
+        GreatfeedbackTokenAuthentication,
+        CsrfSessionAuthentication,
+        RejectUnrecognisedBearer,
+    ]
+    permission_classes = [MinRole]
+
+    def rate_buckets(self, request: Request) -> list[Bucket]:
+        # The document: per token 600/60 s and per IP 30/60 s; both must allow.
+        return [
+            credential_bucket(
+                self.caller,
+                group="gf:token",
+                rate_setting="RATE_GREATFEEDBACK_PER_TOKEN",
+                reason="Rate limit exceeded: 600 requests per 60 seconds per token.",
+            ),
+            Bucket(
+                group="gf:ip",
+                value=f"ip:{client_ip(request)}",
+                rate_setting="RATE_GREATFEEDBACK_PER_IP",
+                reason="Rate limit exceeded: 30 requests per 60 seconds per IP address.",
+            ),
+        ]
+
+
+class GreatfeedbackAPIView(GreatfeedbackMixin, GenericAPIView):
+    pass
+
+
+class GreatfeedbackViewSet(GreatfeedbackMixin, GenericViewSet):
+    pass
+
+
+# --- Writeback ----------------------------------------------------------------------------
+class WritebackMixin(FamilyMixin):
+    """Read endpoints (Bearer wk_sk_). Ingest authenticates by the body's ingest key and is
+    a public endpoint of its own (reports app)."""
+
+    family = WRITEBACK
+    authentication_classes = [WritebackKeyAuthentication, RejectUnrecognisedBearer]
+    permission_classes = [MinRole]
+
+    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
+        if request.auth is None:
+            raise NotAuthenticated()
+        return super().resolve_caller(request, workspace_id)
+
+    def rate_buckets(self, request: Request) -> list[Bucket]:
+        return [
+            credential_bucket(
+                self.caller,
+                group="wb:read",
+                rate_setting="RATE_WRITEBACK_READ_PER_KEY",
+                reason="Rate limit exceeded for this API key.",
+            )
+        ]
+
+
+class WritebackAPIView(WritebackMixin, GenericAPIView):
+    pass
+
+
+# --- Minolith -----------------------------------------------------------------------------
+class MinolithMixin(FamilyMixin):
+    family = MINOLITH
+    authentication_classes = [MinolithKeyAuthentication, RejectUnrecognisedBearer]
+    permission_classes = [MinRole]
+
+    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
+        if request.auth is None:
+            raise NotAuthenticated()
+        return super().resolve_caller(request, workspace_id)
+
+    def rate_buckets(self, request: Request) -> list[Bucket]:
+        return [
+            credential_bucket(
+                self.caller,
+                group="mlth:key",
+                rate_setting="RATE_MINOLITH_PER_KEY",
+                reason="Rate limit exceeded.",
+            )
+        ]
+
+
+class MinolithAPIView(MinolithMixin, GenericAPIView):
+    pass
+
+
+# --- Fluister -----------------------------------------------------------------------------
+class FluisterMixin(FamilyMixin):
+    """``POST /v1/feedback``: the project's mlth_ key, or a gfat_ token of the workspace."""
+
+    family = FLUISTER
+    authentication_classes = [
+        MinolithKeyAuthentication,
+        GreatfeedbackTokenAuthentication,
+        RejectUnrecognisedBearer,
+    ]
+    permission_classes = [MinRole]
+
+    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
+        if request.auth is None:
+            raise NotAuthenticated()
+        return super().resolve_caller(request, workspace_id)
+
+    def rate_buckets(self, request: Request) -> list[Bucket]:
+        return [
+            credential_bucket(
+                self.caller,
+                group="fl:key",
+                rate_setting="RATE_FLUISTER_PER_KEY",
+                reason="Rate limit exceeded: 100 requests per minute per API key.",
+            )
+        ]
+
+
+class FluisterAPIView(FluisterMixin, GenericAPIView):
+    pass
+
+
+def paginated(items: list[Any], next_cursor: str | None) -> Response:
+    """greatfeedback's list shape."""
+    return Response({"items": items, "next_cursor": next_cursor})
+
+
+__all__ = [
+    "FluisterAPIView",
+    "GreatfeedbackAPIView",
+    "GreatfeedbackViewSet",
+    "MinolithAPIView",
+    "WritebackAPIView",
+    "paginated",
+]

@@ -1,0 +1,39 @@
+"""Typed helpers that read settings from the environment (HC hc/settings.py style).
+
+Every knob of Backtalk comes through one of these, so `docs/configuration` and the
+README table can list them all by grepping for ``env_``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A string; ``NAME_FILE`` (a path) wins over ``NAME`` so secrets can come from files."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return int(raw)
+
+
+def env_list(name: str, default: list[str] | None = None) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default or [])
+    return [part.strip() for part in raw.split(",") if part.strip()]

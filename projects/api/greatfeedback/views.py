@@ -1,0 +1,90 @@
+"""greatfeedback sites and site secrets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Role, Workspace
+from accounts.permissions import MinRole, SessionOnly
+from config.api.errors import not_found
+from config.api.families import GreatfeedbackAPIView, paginated
+from config.api.pagination import keyset_paginate, parse_int
+from projects import selectors, services
+from projects.api.greatfeedback.serializers import SecretsOutput, SiteOutput
+from projects.models import Project
+from projects.querysets import ProjectQuerySet
+
+
+class SiteList(GreatfeedbackAPIView):
+    serializer_class = SiteOutput
+
+    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
+        return Project.objects.for_workspace(workspace)
+
+    @extend_schema(operation_id="gf_sites_list")
+    def get(self, request: Request) -> Response:
+        limit = parse_int(
+            request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
+        )
+        page = keyset_paginate(
+            self.get_queryset(),
+            cursor=request.query_params.get("cursor"),
+            limit=limit,
+            salt="gf:sites",
+        )
+        return paginated(SiteOutput(page.items, many=True).data, page.next_cursor)
+
+
+class SiteDetail(GreatfeedbackAPIView):
+    serializer_class = SiteOutput
+
+    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
+        return Project.objects.for_workspace(workspace)
+
+    @extend_schema(operation_id="gf_sites_retrieve")
+    def get(self, request: Request, site_id: str) -> Response:
+        site = self.get_queryset().filter(pk=site_id).first()
+        if site is None:
+            raise not_found("Site not found.")
+        return Response(SiteOutput(site).data)
+
+
+class SiteSecretsBase(GreatfeedbackAPIView):
+    """OWNER session only. Tokens are clamped to MEMBER, so they fail the role check."""
+
+    permission_classes = [MinRole, SessionOnly]
+    required_role = Role.OWNER
+    serializer_class = SecretsOutput
+
+    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
+        return Project.objects.for_workspace(workspace)
+
+    def site(self, site_id: str) -> Project:
+        site = selectors.project_get(workspace=self.caller.workspace, project_id=site_id)
+        if site is None:
+            raise not_found("Site not found.")
+        return site
+
+    def secrets_response(self, site: Project) -> Response:
+        response = Response(SecretsOutput(site).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class SiteSecrets(SiteSecretsBase):
+    @extend_schema(operation_id="gf_site_secrets")
+    def get(self, request: Request, site_id: str) -> Response:
+        return self.secrets_response(self.site(site_id))
+
+
+class SiteRotateMcpToken(SiteSecretsBase):
+    @extend_schema(operation_id="gf_site_rotate_mcp_token", request=None)
+    def post(self, request: Request, site_id: str) -> Response:
+        site = self.site(site_id)
+        services.project_rotate_mcp_token(project=site, actor=self.caller.actor)
+        response = self.secrets_response(site)
+        response.data["mcp_url"] = f"{settings.SITE_URL}/mcp/{site.mcp_token}"
+        return response

@@ -1,0 +1,31 @@
+"""Writeback ``GET /v1/projects`` (Bearer wk_sk_)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Workspace
+from config.api.families import WritebackAPIView
+from projects import selectors
+from projects.querysets import ProjectQuerySet
+
+
+class WritebackProjectOutput(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField(format="%Y-%m-%dT%H:%M:%SZ")
+
+
+class ProjectList(WritebackAPIView):
+    serializer_class = WritebackProjectOutput
+
+    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
+        return selectors.project_list(workspace=workspace)
+
+    @extend_schema(operation_id="wb_projects_list")
+    def get(self, request: Request) -> Response:
+        rows = self.get_queryset().values("id", "name", "created_at")
+        return Response(WritebackProjectOutput(rows, many=True).data)

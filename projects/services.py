@@ -1,0 +1,100 @@
+"""Project writes: creation with fresh secrets, settings, secret rotation."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from accounts import audit
+from accounts.audit import Actor
+from accounts.models import Workspace
+from projects.models import Project
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:48] or "project"
+    slug = base
+    while Project.objects.filter(slug=slug).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+def project_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    actor: Actor,
+    slug: str | None = None,
+    domain: str = "",
+    allowed_origins: list[str] | None = None,
+) -> Project:
+    project = Project(
+        workspace=workspace,
+        name=name,
+        slug=slug or unique_slug(name),
+        domain=domain,
+        allowed_origins=allowed_origins or [],
+    )
+    project.set_all_secrets()
+    with transaction.atomic(durable=True):
+        project.save()
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action="project.create",
+            target_type="project",
+            target_id=project.pk,
+            data={"name": name, "slug": project.slug},
+        )
+    return project
+
+
+def project_update(*, project: Project, actor: Actor, **changes: object) -> Project:
+    allowed = {"name", "slug", "domain", "allowed_origins", "spending_cap_credits"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"Cannot change {sorted(unknown)}")
+    with transaction.atomic(durable=True):
+        for field, value in changes.items():
+            setattr(project, field, value)
+        project.save(update_fields=[*changes, "updated_at"])
+        audit.record(
+            actor=actor,
+            workspace=project.workspace,
+            action="project.update",
+            target_type="project",
+            target_id=project.pk,
+            data=dict(changes),
+        )
+    return project
+
+
+def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
+    """A fresh MCP token; the old one stops resolving at once (its digest is replaced)."""
+    with transaction.atomic(durable=True):
+        raw = project.set_mcp_token()
+        project.save(update_fields=["mcp_token", "mcp_token_hash", "updated_at"])
+        audit.record(
+            actor=actor,
+            workspace=project.workspace,
+            action="project.rotate_mcp_token",
+            target_type="project",
+            target_id=project.pk,
+        )
+    return raw
+
+
+def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
+    with transaction.atomic(durable=True):
+        raw = project.set_ingest_key()
+        project.save(update_fields=["ingest_key", "ingest_key_hash", "updated_at"])
+        audit.record(
+            actor=actor,
+            workspace=project.workspace,
+            action="project.rotate_ingest_key",
+            target_type="project",
+            target_id=project.pk,
+        )
+    return raw
