@@ -1,0 +1,62 @@
+"""Dashboard view helpers: workspace resolution and role checks for server-rendered pages.
+
+``WorkspaceMixin`` resolves ``<ws>`` from the URL, 404s non-members (a workspace you are
+not in does not exist for you), and refuses, server-side, roles below ``required_role``
+even when a form was forged. Pages in a soft-deleted workspace answer 403 with the
+restore banner, except the pages that restore it (``allow_deleted = True``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.audit import Actor
+from accounts.models import ROLE_RANK, Membership, Role, Workspace
+
+
+class WorkspaceMixin(LoginRequiredMixin):
+    required_role: str = Role.GUEST
+    allow_deleted: bool = False
+    workspace: Workspace
+    membership: Membership
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        membership = (
+            Membership.objects.select_related("workspace")
+            .filter(user=request.user, workspace_id=kwargs.get("ws"))
+            .first()
+        )
+        if membership is None:
+            raise Http404("Workspace not found")
+        self.membership = membership
+        self.workspace = membership.workspace
+        if self.workspace.is_deleted and not self.allow_deleted:
+            return render(request, "accounts/workspace_deleted.html",
+                          {"workspace": self.workspace, "membership": membership}, status=403)
+        if ROLE_RANK[membership.role] < ROLE_RANK[self.required_role]:
+            raise PermissionDenied("Insufficient role")
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.for_user(self.request.user)  # type: ignore[attr-defined,arg-type]
+
+    def role_at_least(self, role: str) -> bool:
+        return ROLE_RANK[self.membership.role] >= ROLE_RANK[role]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(
+            workspace=self.workspace,
+            membership=self.membership,
+            is_owner=self.membership.role == Role.OWNER,
+            can_write=self.role_at_least(Role.MEMBER),
+        )
+        return context
