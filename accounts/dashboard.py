@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -38,8 +39,18 @@ class WorkspaceMixin(LoginRequiredMixin):
         self.membership = membership
         self.workspace = membership.workspace
         if self.workspace.is_deleted and not self.allow_deleted:
-            return render(request, "accounts/workspace_deleted.html",
-                          {"workspace": self.workspace, "membership": membership}, status=403)
+            return render(
+                request,
+                "accounts/workspace_deleted.html",
+                {
+                    "workspace": self.workspace,
+                    "membership": membership,
+                    "is_owner": membership.role == Role.OWNER,
+                    "user_workspaces": user_workspaces(request.user),
+                },
+                status=403,
+            )
+        remember_workspace(request, self.workspace)
         if ROLE_RANK[membership.role] < ROLE_RANK[self.required_role]:
             raise PermissionDenied("Insufficient role")
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
@@ -58,5 +69,24 @@ class WorkspaceMixin(LoginRequiredMixin):
             membership=self.membership,
             is_owner=self.membership.role == Role.OWNER,
             can_write=self.role_at_least(Role.MEMBER),
+            can_admin=self.role_at_least(Role.ADMIN),
+            # The layout's workspace switcher; lazy, so pages that never render it pay nothing.
+            user_workspaces=user_workspaces(self.request.user),  # type: ignore[attr-defined]
         )
         return context
+
+
+LAST_WORKSPACE_SESSION_KEY = "backtalk_last_workspace"
+
+
+def remember_workspace(request: HttpRequest, workspace: Workspace) -> None:
+    """The root URL sends a user back to the workspace they used last. Written only when it
+    changes, so a page view does not save the session every time."""
+    session = getattr(request, "session", None)
+    if session is not None and session.get(LAST_WORKSPACE_SESSION_KEY) != workspace.pk:
+        session[LAST_WORKSPACE_SESSION_KEY] = workspace.pk
+
+
+def user_workspaces(user: Any) -> QuerySet[Workspace]:
+    """The workspaces ``user`` belongs to, deleted ones included (the switcher marks them)."""
+    return Workspace.objects.for_user(user).order_by("name", "id")
