@@ -8,9 +8,11 @@ took into a 401 (otherwise it would silently be an anonymous request). Every cla
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -88,3 +90,58 @@ class RejectUnrecognisedBearer(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return CHALLENGE
+
+
+# --- OpenAPI (drf-spectacular) -------------------------------------------------------------
+# One security scheme per credential family, so /api/schema/ says which token each endpoint
+# takes and `spectacular --validate --fail-on-warn` (and `check --deploy`) stay clean.
+class _BearerScheme(OpenApiAuthenticationExtension):
+    bearer_format = ""
+    description = ""
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": self.bearer_format,
+            "description": self.description,
+        }
+
+
+class GreatfeedbackTokenScheme(_BearerScheme):
+    target_class = GreatfeedbackTokenAuthentication
+    name = "greatfeedbackToken"
+    bearer_format = "gfat_<48 hex>"
+    description = "greatfeedback API token (role MEMBER or GUEST), minted by a workspace OWNER."
+
+
+class WritebackKeyScheme(_BearerScheme):
+    target_class = WritebackKeyAuthentication
+    name = "writebackApiKey"
+    bearer_format = "wk_sk_<48 hex>"
+    description = "Writeback API key (read reports and projects)."
+
+
+class MinolithKeyScheme(_BearerScheme):
+    target_class = MinolithKeyAuthentication
+    name = "minolithProjectKey"
+    bearer_format = "mlth_<48 hex>"
+    description = "Minolith project key."
+
+
+class CsrfSessionScheme(SessionScheme):
+    target_class = CsrfSessionAuthentication
+    priority = 0
+
+
+class RejectUnrecognisedBearerScheme(OpenApiAuthenticationExtension):
+    """Not a credential of its own: it only refuses the others' tokens, so it adds nothing."""
+
+    target_class = RejectUnrecognisedBearer
+    name: ClassVar[list[str]] = []  # type: ignore[assignment]
+
+    def get_security_requirement(self, auto_schema: Any) -> None:
+        return None
+
+    def get_security_definition(self, auto_schema: Any) -> list[dict[str, str]]:
+        return []
