@@ -15,3 +15,12 @@ class InvitationGone(ApiError):
 class NotWorkspaceOwner(ApiError):
     def __init__(self, message: str = "Only the workspace owner can do this.") -> None:
         super().__init__(code=ErrorCode.INSUFFICIENT_ROLE, message=message, status=403)
+
+
+class LastOwner(ApiError):
+    """A workspace always keeps at least one OWNER: the last one cannot leave or be demoted."""
+
+    def __init__(
+        self, message: str = "A workspace needs an owner: promote someone else first."
+    ) -> None:
+        super().__init__(code=ErrorCode.CONFLICT, message=message, status=409)

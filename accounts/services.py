@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import Actor
-from accounts.errors import InvitationGone, NotWorkspaceOwner
+from accounts.errors import InvitationGone, LastOwner, NotWorkspaceOwner
 from accounts.models import (
     TOKEN_PREFIXES,
     TOKEN_ROLES,
@@ -129,8 +129,23 @@ def workspace_purge_expired(*, now: datetime | None = None) -> list[str]:
     return ids
 
 
+def _guard_last_owner(membership: Membership) -> None:
+    """Call inside the transaction: locks the workspace's OWNER rows so two owners demoting
+    each other at the same moment cannot leave the workspace without one."""
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(workspace_id=membership.workspace_id, role=Role.OWNER)
+        .values_list("pk", flat=True)
+    )
+    if owners == [membership.pk]:
+        raise LastOwner()
+
+
 def membership_set_role(*, membership: Membership, role: str, actor: Actor) -> Membership:
+    """Raises LastOwner when it would demote the workspace's only OWNER."""
     with transaction.atomic(durable=True):
+        if role != Role.OWNER:
+            _guard_last_owner(membership)
         old = membership.role
         membership.role = Role(role)
         membership.save(update_fields=["role"])
@@ -146,7 +161,9 @@ def membership_set_role(*, membership: Membership, role: str, actor: Actor) -> M
 
 
 def membership_remove(*, membership: Membership, actor: Actor) -> None:
+    """Raises LastOwner when it would remove the workspace's only OWNER."""
     with transaction.atomic(durable=True):
+        _guard_last_owner(membership)
         audit.record(
             actor=actor,
             workspace=membership.workspace,

@@ -29,6 +29,7 @@ def project_create(
     slug: str | None = None,
     domain: str = "",
     allowed_origins: list[str] | None = None,
+    spending_cap_credits: int | None = None,
 ) -> Project:
     project = Project(
         workspace=workspace,
@@ -36,6 +37,7 @@ def project_create(
         slug=slug or unique_slug(name),
         domain=domain,
         allowed_origins=allowed_origins or [],
+        spending_cap_credits=spending_cap_credits,
     )
     project.set_all_secrets()
     with transaction.atomic(durable=True):
@@ -98,3 +100,21 @@ def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
             target_id=project.pk,
         )
     return raw
+
+
+def project_secrets_reveal(*, project: Project, actor: Actor) -> dict[str, str]:
+    """The secrets the dashboard reveals to an OWNER on an explicit click. Nothing changes,
+    but the reveal is audited so an operator can see who looked at them and when."""
+    with transaction.atomic(durable=True):
+        audit.record(
+            actor=actor,
+            workspace=project.workspace,
+            action="project.reveal_secrets",
+            target_type="project",
+            target_id=project.pk,
+        )
+    return {
+        "widget_token": project.widget_token,
+        "mcp_token": project.mcp_token,
+        "loader_secret_id": project.loader_secret_id,
+    }
