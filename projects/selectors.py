@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import hmac
+import logging
+
+from django.core.cache import cache
 
 from accounts.models import Workspace
 from config.ids import secret_digest
 from projects.models import INGEST_KEY_PREFIX, MCP_TOKEN_PREFIX, WIDGET_TOKEN_PREFIX, Project
 from projects.querysets import ProjectQuerySet
+
+logger = logging.getLogger("backtalk.projects")
 
 
 def project_list(*, workspace: Workspace) -> ProjectQuerySet:
@@ -32,6 +37,21 @@ def _by_secret(raw: str, *, prefix: str, digest_field: str, value_field: str) ->
     if project is None or not hmac.compare_digest(getattr(project, value_field), raw):
         return None
     return project
+
+
+def ingest_key_cache_key(digest: str) -> str:
+    """Cache entry of the ingest-key -> project lookup (reports.selectors.ingest_target_get),
+    keyed by the key's digest; project_rotate_ingest_key deletes it so a rotated key stops
+    working at once."""
+    return f"ingest-key:{digest}"
+
+
+def ingest_key_cache_forget(digest: str) -> None:
+    """Drop the cached lookup of one ingest key; a cache outage only delays it to the TTL."""
+    try:
+        cache.delete(ingest_key_cache_key(digest))
+    except Exception:
+        logger.warning("could not drop the cached ingest-key lookup", exc_info=True)
 
 
 def project_by_ingest_key(raw: str) -> Project | None:

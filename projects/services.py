@@ -11,6 +11,7 @@ from accounts import audit
 from accounts.audit import Actor
 from accounts.models import Workspace
 from projects.models import Project
+from projects.selectors import ingest_key_cache_forget
 
 
 def unique_slug(name: str) -> str:
@@ -89,6 +90,7 @@ def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
 
 
 def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
+    old_digest = project.ingest_key_hash
     with transaction.atomic(durable=True):
         raw = project.set_ingest_key()
         project.save(update_fields=["ingest_key", "ingest_key_hash", "updated_at"])
@@ -99,6 +101,8 @@ def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
             target_type="project",
             target_id=project.pk,
         )
+    # POST /v1/reports caches key -> project (reports.selectors): the old key stops now.
+    ingest_key_cache_forget(old_digest)
     return raw
 
 
