@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from accounts.audit import Actor
 from accounts.models import ROLE_RANK, ApiToken, Membership, Role
 from config.api.errors import ApiError, ErrorCode, not_found
+from config.ids import is_hex32
 
 if TYPE_CHECKING:
     from accounts.models import User, Workspace
@@ -69,6 +70,8 @@ def resolve_caller(request: Request, *, workspace_id: str | None = None) -> Call
             f"The {WORKSPACE_HEADER} header is required for session callers.",
             400,
         )
+    if not is_hex32(ws_id):
+        raise not_found("Workspace not found.")  # not an id at all: no query needed
     membership = (
         Membership.objects.select_related("workspace").filter(user=user, workspace_id=ws_id).first()
     )

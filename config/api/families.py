@@ -30,7 +30,7 @@ from accounts.models import Workspace
 from accounts.permissions import MinRole
 from config.api import idempotency
 from config.api.client_ip import client_ip
-from config.api.errors import ApiError, ErrorCode
+from config.api.errors import ApiError, ErrorCode, not_found
 from config.api.parsers import check_text
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
@@ -64,6 +64,13 @@ class FamilyMixin(WorkspaceScopedMixin):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._idempotency_claim: idempotency.Claim | None = None
+        for value in kwargs.values():
+            # An id in the path holding NUL (%00) or a lone surrogate names nothing; PostgreSQL
+            # would raise comparing it, so answer 404 before any query runs.
+            try:
+                check_text(str(value), "A path segment")
+            except Exception as exc:
+                raise not_found() from exc
         for key, values in request.query_params.lists():
             for value in [key, *values]:
                 try:
@@ -129,10 +136,12 @@ def credential_bucket(
 # --- greatfeedback ------------------------------------------------------------------------
 class GreatfeedbackMixin(FamilyMixin):
     family = GREATFEEDBACK
+    # RejectUnrecognisedBearer before the session: an explicit Bearer credential that is not
+    # a gfat_ token is a 401 even when the browser also carries a session cookie.
     authentication_classes = [
         GreatfeedbackTokenAuthentication,
-        CsrfSessionAuthentication,
         RejectUnrecognisedBearer,
+        CsrfSessionAuthentication,
     ]
     permission_classes = [MinRole]
 
@@ -143,23 +152,23 @@ class GreatfeedbackMixin(FamilyMixin):
                 self.caller,
                 group="gf:token",
                 rate_setting="RATE_GREATFEEDBACK_PER_TOKEN",
-                reason="Rate limit exceeded: 600 requests per 60 seconds per token.",
+                reason="Rate limit exceeded: {rate} per token.",
             ),
             Bucket(
                 group="gf:ip",
                 value=f"ip:{client_ip(request)}",
                 rate_setting="RATE_GREATFEEDBACK_PER_IP",
-                reason="Rate limit exceeded: 30 requests per 60 seconds per IP address.",
+                reason="Rate limit exceeded: {rate} per IP address.",
             ),
         ]
 
 
 class GreatfeedbackAPIView(GreatfeedbackMixin, GenericAPIView):
-    pass
+    """A greatfeedback endpoint: Bearer gfat_ token, or a session with X-GF-Workspace."""
 
 
 class GreatfeedbackViewSet(GreatfeedbackMixin, GenericViewSet):
-    pass
+    """greatfeedback endpoints: Bearer gfat_ token, or a session with X-GF-Workspace."""
 
 
 # --- Writeback ----------------------------------------------------------------------------
@@ -188,7 +197,7 @@ class WritebackMixin(FamilyMixin):
 
 
 class WritebackAPIView(WritebackMixin, GenericAPIView):
-    pass
+    """A Writeback read endpoint: Bearer wk_sk_ API key."""
 
 
 # --- Minolith -----------------------------------------------------------------------------
@@ -214,7 +223,7 @@ class MinolithMixin(FamilyMixin):
 
 
 class MinolithAPIView(MinolithMixin, GenericAPIView):
-    pass
+    """A Minolith endpoint: Bearer mlth_ project key."""
 
 
 # --- Fluister -----------------------------------------------------------------------------
@@ -240,13 +249,13 @@ class FluisterMixin(FamilyMixin):
                 self.caller,
                 group="fl:key",
                 rate_setting="RATE_FLUISTER_PER_KEY",
-                reason="Rate limit exceeded: 100 requests per minute per API key.",
+                reason="Rate limit exceeded: {rate} per API key.",
             )
         ]
 
 
 class FluisterAPIView(FluisterMixin, GenericAPIView):
-    pass
+    """A Fluister endpoint: Bearer project key."""
 
 
 def paginated(items: list[Any], next_cursor: str | None) -> Response:

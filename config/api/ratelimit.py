@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _split_rate, get_usage
 
 from config.api.errors import ApiError, ErrorCode
 
@@ -24,7 +24,9 @@ logger = logging.getLogger("backtalk.ratelimit")
 @dataclass(frozen=True)
 class Bucket:
     """One limit: ``group`` names the counter, ``value`` the caller it counts (``token:<id>``,
-    ``ip:<addr>``, ``project:<id>``), ``rate_setting`` the settings name holding "N/Ss"."""
+    ``ip:<addr>``, ``project:<id>``), ``rate_setting`` the settings name holding "N/Ss".
+    ``reason`` may contain ``{rate}``, filled in with the configured rate ("600 requests per
+    60 seconds"), so the 429 never quotes a documented default an operator has changed."""
 
     group: str
     value: str
@@ -35,6 +37,12 @@ class Bucket:
 
 def _rate(bucket: Bucket) -> str:
     return str(getattr(settings, bucket.rate_setting))
+
+
+def describe_rate(rate: str) -> str:
+    """ "600/60s" -> "600 requests per 60 seconds"."""
+    count, seconds = _split_rate(rate)
+    return f"{count} request{'s' if count != 1 else ''} per {seconds} seconds"
 
 
 def enforce(request: HttpRequest, buckets: list[Bucket], *, fail_open: bool = True) -> None:
@@ -66,6 +74,5 @@ def enforce(request: HttpRequest, buckets: list[Bucket], *, fail_open: bool = Tr
             )
         if usage["should_limit"]:
             retry_after = max(1, int(usage["time_left"]))
-            raise ApiError(
-                bucket.code, bucket.reason, 429, headers={"Retry-After": str(retry_after)}
-            )
+            reason = bucket.reason.replace("{rate}", describe_rate(_rate(bucket)))
+            raise ApiError(bucket.code, reason, 429, headers={"Retry-After": str(retry_after)})
