@@ -40,7 +40,8 @@ def _flatten(detail: Any, path: str = "") -> Iterable[FieldError]:
         if code in {"invalid", "required", "null", "blank", "max_length", "min_length"}:
             code = ErrorCode.VALIDATION
         message = str(detail)
-        if path and not message.lower().startswith(path.split(".")[0].replace("_", " ")):
+        head = path.split(".")[0].lower()
+        if path and not message.lower().startswith((head, head.replace("_", " "))):
             message = f"{path}: {message}"
         yield FieldError(field=path or "body", message=message, code=str(code))
 
@@ -110,6 +111,8 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
     if isinstance(exc, IdempotentReplay):
         response = Response(exc.body, status=exc.status)
         response["Idempotent-Replayed"] = "true"
+        # The first response may have carried a secret shown once (a minted token).
+        response["Cache-Control"] = "no-store"
         return response
     view = context.get("view")
     family: Family = getattr(view, "family", None) or GREATFEEDBACK
