@@ -8,6 +8,7 @@ PostgreSQL cannot store (400).
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +38,9 @@ def _walk(value: Any, depth: int = 0) -> None:
         raise ParseError(f"JSON nesting deeper than {MAX_DEPTH} levels.")
     if isinstance(value, str):
         check_text(value, "A string")
+    elif isinstance(value, float) and not math.isfinite(value):
+        # 1e999 parses to inf, which neither JSON nor PostgreSQL's jsonb can hold.
+        raise ParseError("A number is out of range.")
     elif isinstance(value, dict):
         for key, item in value.items():
             check_text(key, "A key")

@@ -36,7 +36,12 @@ def render_greatfeedback(error: ApiError) -> tuple[int, Body]:
     if error.fields and error.status == 422:
         return 422, {
             "detail": [
-                {"loc": ["body", *f.field.split(".")], "msg": f.message, "type": str(f.code)}
+                {
+                    # "body" itself (a non-object body, a cross-field rule) is loc ["body"].
+                    "loc": ["body", *f.field.split(".")] if f.field != "body" else ["body"],
+                    "msg": f.message,
+                    "type": str(f.code),
+                }
                 for f in error.fields
             ]
         }
@@ -122,4 +127,7 @@ def family_for_path(path: str) -> Family:
         return FLUISTER
     if path.startswith(("/v1/feedback", "/widget/feedback")) or path.rstrip("/") == "/mcp":
         return MINOLITH
+    if path.startswith("/v1/"):
+        # Any other /v1/ path: Writeback owns the rest of /v1/ (docs/api/greatfeedback.md).
+        return WRITEBACK
     return GREATFEEDBACK
