@@ -5,14 +5,12 @@ from rest_framework import serializers
 
 from accounts.models import ApiToken, Role
 
-ASSIGNABLE = [r.value for r in Role]
-
 
 class ApiTokenCreateInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     # OWNER and ADMIN are accepted and clamped to MEMBER at issuance (the document's rule);
     # anything that is not a role at all is a 422.
-    role = serializers.ChoiceField(choices=ASSIGNABLE, required=False, allow_null=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
     def validate_expires_at(self, value):  # type: ignore[no-untyped-def]
@@ -45,3 +43,13 @@ class ApiTokenOutput(serializers.ModelSerializer):
 
     def get_created_by(self, token: ApiToken) -> str | None:
         return token.created_by.email if token.created_by_id else None
+
+
+class ApiTokenCreated(ApiTokenOutput):
+    """The mint response: the row plus the plaintext, shown this once."""
+
+    token = serializers.CharField(read_only=True)
+
+    class Meta(ApiTokenOutput.Meta):
+        fields = ["token", *ApiTokenOutput.Meta.fields]
+        read_only_fields = fields

@@ -7,17 +7,22 @@ mints nor lists others'. A token can never reach these endpoints.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.api.greatfeedback.serializers import ApiTokenCreateInput, ApiTokenOutput
+from accounts.api.greatfeedback.serializers import (
+    ApiTokenCreated,
+    ApiTokenCreateInput,
+    ApiTokenOutput,
+)
 from accounts.models import ApiToken, Role, TokenFamily, Workspace
 from accounts.permissions import MinRole, SessionOnly
 from config.api.errors import not_found
 from config.api.families import GreatfeedbackAPIView, paginated
 from config.api.pagination import keyset_paginate, parse_int
+from config.api.schema import cursor_page
 
 
 class TokenViewBase(GreatfeedbackAPIView):
@@ -37,9 +42,20 @@ class TokenViewBase(GreatfeedbackAPIView):
 
 
 class ApiTokenListCreate(TokenViewBase):
+    """Session only. GET: OWNER sees every gfat_ token, others only their own.
+    POST (OWNER): mint a token; the plaintext ``token`` is in this response only."""
+
     required_roles = {"POST": Role.OWNER, "GET": Role.MEMBER}
 
-    @extend_schema(operation_id="gf_api_tokens_list")
+    @extend_schema(
+        operation_id="gf_api_tokens_list",
+        tags=["greatfeedback"],
+        parameters=[
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
+            OpenApiParameter("limit", int, description="1-200, default 50"),
+        ],
+        responses=cursor_page("ApiTokenPage", ApiTokenOutput),
+    )
     def get(self, request: Request, ws: str) -> Response:
         limit = parse_int(
             request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
@@ -52,7 +68,12 @@ class ApiTokenListCreate(TokenViewBase):
         )
         return paginated(ApiTokenOutput(page.items, many=True).data, page.next_cursor)
 
-    @extend_schema(operation_id="gf_api_tokens_create", request=ApiTokenCreateInput)
+    @extend_schema(
+        operation_id="gf_api_tokens_create",
+        tags=["greatfeedback"],
+        request=ApiTokenCreateInput,
+        responses={201: ApiTokenCreated},
+    )
     def post(self, request: Request, ws: str) -> Response:
         data = ApiTokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,9 +92,13 @@ class ApiTokenListCreate(TokenViewBase):
 
 
 class ApiTokenRevoke(TokenViewBase):
+    """Session only. OWNER revokes any token, others their own; effective immediately."""
+
     required_role = Role.MEMBER
 
-    @extend_schema(operation_id="gf_api_tokens_revoke")
+    @extend_schema(
+        operation_id="gf_api_tokens_revoke", tags=["greatfeedback"], responses={204: None}
+    )
     def delete(self, request: Request, ws: str, token_id: str) -> Response:
         token = self.get_queryset().filter(pk=token_id).first()
         if token is None:

@@ -21,3 +21,7 @@ class SecretsOutput(serializers.Serializer):
     widget_token = serializers.CharField()
     mcp_token = serializers.CharField()
     loader_secret_id = serializers.CharField()
+
+
+class RotatedSecretsOutput(SecretsOutput):
+    mcp_url = serializers.CharField()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -12,19 +12,34 @@ from accounts.permissions import MinRole, SessionOnly
 from config.api.errors import not_found
 from config.api.families import GreatfeedbackAPIView, paginated
 from config.api.pagination import keyset_paginate, parse_int
+from config.api.schema import cursor_page
 from projects import selectors, services
-from projects.api.greatfeedback.serializers import SecretsOutput, SiteOutput
+from projects.api.greatfeedback.serializers import (
+    RotatedSecretsOutput,
+    SecretsOutput,
+    SiteOutput,
+)
 from projects.models import Project
 from projects.querysets import ProjectQuerySet
 
 
 class SiteList(GreatfeedbackAPIView):
+    """List the workspace's sites, newest first (cursor pagination). Excludes mcp_token."""
+
     serializer_class = SiteOutput
 
     def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
         return Project.objects.for_workspace(workspace)
 
-    @extend_schema(operation_id="gf_sites_list")
+    @extend_schema(
+        operation_id="gf_sites_list",
+        tags=["greatfeedback"],
+        parameters=[
+            OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
+            OpenApiParameter("limit", int, description="1-200, default 50"),
+        ],
+        responses=cursor_page("SitePage", SiteOutput),
+    )
     def get(self, request: Request) -> Response:
         limit = parse_int(
             request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
@@ -39,12 +54,14 @@ class SiteList(GreatfeedbackAPIView):
 
 
 class SiteDetail(GreatfeedbackAPIView):
+    """One site of the caller's workspace. Excludes mcp_token."""
+
     serializer_class = SiteOutput
 
     def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
         return Project.objects.for_workspace(workspace)
 
-    @extend_schema(operation_id="gf_sites_retrieve")
+    @extend_schema(operation_id="gf_sites_retrieve", tags=["greatfeedback"])
     def get(self, request: Request, site_id: str) -> Response:
         site = self.get_queryset().filter(pk=site_id).first()
         if site is None:
@@ -53,7 +70,8 @@ class SiteDetail(GreatfeedbackAPIView):
 
 
 class SiteSecretsBase(GreatfeedbackAPIView):
-    """OWNER session only. Tokens are clamped to MEMBER, so they fail the role check."""
+    """OWNER session only. Tokens are clamped to MEMBER, so they fail the role check
+    (403 Insufficient role)."""
 
     permission_classes = [MinRole, SessionOnly]
     required_role = Role.OWNER
@@ -75,13 +93,18 @@ class SiteSecretsBase(GreatfeedbackAPIView):
 
 
 class SiteSecrets(SiteSecretsBase):
-    @extend_schema(operation_id="gf_site_secrets")
+    @extend_schema(operation_id="gf_site_secrets", tags=["greatfeedback"])
     def get(self, request: Request, site_id: str) -> Response:
         return self.secrets_response(self.site(site_id))
 
 
 class SiteRotateMcpToken(SiteSecretsBase):
-    @extend_schema(operation_id="gf_site_rotate_mcp_token", request=None)
+    @extend_schema(
+        operation_id="gf_site_rotate_mcp_token",
+        tags=["greatfeedback"],
+        request=None,
+        responses=RotatedSecretsOutput,
+    )
     def post(self, request: Request, site_id: str) -> Response:
         site = self.site(site_id)
         services.project_rotate_mcp_token(project=site, actor=self.caller.actor)

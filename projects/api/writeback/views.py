@@ -20,12 +20,18 @@ class WritebackProjectOutput(serializers.Serializer):
 
 
 class ProjectList(WritebackAPIView):
+    """All projects of the API key's account (workspace), newest first."""
+
     serializer_class = WritebackProjectOutput
 
     def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
         return selectors.project_list(workspace=workspace)
 
-    @extend_schema(operation_id="wb_projects_list")
+    @extend_schema(
+        operation_id="wb_projects_list",
+        tags=["writeback"],
+        responses=WritebackProjectOutput(many=True),
+    )
     def get(self, request: Request) -> Response:
         rows = self.get_queryset().values("id", "name", "created_at")
         return Response(WritebackProjectOutput(rows, many=True).data)
