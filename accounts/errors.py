@@ -24,3 +24,12 @@ class LastOwner(ApiError):
         self, message: str = "A workspace needs an owner: promote someone else first."
     ) -> None:
         super().__init__(code=ErrorCode.CONFLICT, message=message, status=409)
+
+
+class WorkspaceGracePeriodOver(ApiError):
+    """Restoring a workspace deleted longer ago than WORKSPACE_DELETE_GRACE_DAYS."""
+
+    def __init__(
+        self, message: str = "The restore period is over; this workspace is being purged."
+    ) -> None:
+        super().__init__(code=ErrorCode.GONE, message=message, status=410)

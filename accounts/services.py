@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import Actor
-from accounts.errors import InvitationGone, LastOwner, NotWorkspaceOwner
+from accounts.errors import (
+    InvitationGone,
+    LastOwner,
+    NotWorkspaceOwner,
+    WorkspaceGracePeriodOver,
+)
 from accounts.models import (
     TOKEN_PREFIXES,
     TOKEN_ROLES,
@@ -79,8 +84,11 @@ def _require_owner(workspace: Workspace, user: User | None) -> None:
 
 
 def workspace_soft_delete(*, workspace: Workspace, user: User) -> Workspace:
-    """OWNER only. Tokens answer 401 and sessions 403 until restore or purge."""
+    """OWNER only. Tokens answer 401 and sessions 403 until restore or purge. Deleting an
+    already deleted workspace changes nothing (the grace period keeps its first start)."""
     _require_owner(workspace, user)
+    if workspace.is_deleted:
+        return workspace
     with transaction.atomic(durable=True):
         workspace.deleted_at = timezone.now()
         workspace.deleted_by = user
@@ -96,7 +104,14 @@ def workspace_soft_delete(*, workspace: Workspace, user: User) -> Workspace:
 
 
 def workspace_restore(*, workspace: Workspace, user: User) -> Workspace:
+    """OWNER only, within the grace period: after it the workspace is awaiting its purge and
+    stays deleted (410), whether or not purge_workspaces has run yet."""
     _require_owner(workspace, user)
+    if not workspace.is_deleted:
+        return workspace
+    purge_after = workspace.purge_after
+    if purge_after is not None and purge_after <= timezone.now():
+        raise WorkspaceGracePeriodOver()
     with transaction.atomic(durable=True):
         workspace.deleted_at = None
         workspace.deleted_by = None
@@ -161,15 +176,23 @@ def membership_set_role(*, membership: Membership, role: str, actor: Actor) -> M
 
 
 def membership_remove(*, membership: Membership, actor: Actor) -> None:
-    """Raises LastOwner when it would remove the workspace's only OWNER."""
+    """Raises LastOwner when it would remove the workspace's only OWNER. The person leaving
+    saw the plaintext of every token they minted here, so those tokens are revoked too."""
     with transaction.atomic(durable=True):
         _guard_last_owner(membership)
+        revoked = list(
+            ApiToken.objects.active()
+            .filter(workspace_id=membership.workspace_id, created_by_id=membership.user_id)
+            .values_list("pk", flat=True)
+        )
+        ApiToken.objects.filter(pk__in=revoked).update(revoked_at=timezone.now())
         audit.record(
             actor=actor,
             workspace=membership.workspace,
             action="member.remove",
             target_type="user",
             target_id=membership.user_id,
+            data={"revoked_tokens": revoked},
         )
         membership.delete()
 

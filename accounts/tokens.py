@@ -12,9 +12,10 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from accounts.models import TOKEN_PREFIXES, ApiToken
+from accounts.models import ROLE_RANK, TOKEN_PREFIXES, ApiToken, Membership
 from config.ids import SECRET_BODY_HEX, secret_digest
 
 _BODY = re.compile(rf"^[0-9a-f]{{{SECRET_BODY_HEX}}}$")
@@ -47,8 +48,14 @@ def resolve_api_token(raw: str, family: str) -> ApiToken:
     if prefix_of(raw) != prefix or not is_well_formed(raw, prefix):
         raise TokenRejected("Malformed token.")
     digest = secret_digest(raw)
+    # The creator's current role rides along in the same query: a token never outranks, or
+    # outlives the membership of, the person who saw its plaintext.
+    creator_role = Membership.objects.filter(
+        workspace_id=OuterRef("workspace_id"), user_id=OuterRef("created_by_id")
+    ).values("role")[:1]
     token = (
         ApiToken.objects.select_related("workspace", "project", "created_by")
+        .annotate(creator_role=Subquery(creator_role))
         .filter(token_hash=digest, family=family)
         .first()
     )
@@ -60,8 +67,13 @@ def resolve_api_token(raw: str, family: str) -> ApiToken:
         raise TokenRejected("Token has expired.")
     if token.workspace.is_deleted:
         raise TokenRejected("Workspace has been deleted.")
-    if token.created_by_id is not None and not token.created_by.is_active:
-        raise TokenRejected("Token owner is deactivated.")
+    if token.created_by_id is not None:
+        if not token.created_by.is_active:
+            raise TokenRejected("Token owner is deactivated.")
+        if token.creator_role is None:
+            raise TokenRejected("Token owner is no longer a member of this workspace.")
+        if ROLE_RANK[token.creator_role] < ROLE_RANK[token.role]:
+            token.role = token.creator_role  # this request only; the row keeps its grant
     touch_last_used(token)
     return token
 
