@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, AuditLog, Role, TokenFamily
 from config.ids import secret_digest
-from tests.conftest import bearer_client
 from tests.config.helpers import assert_gf_401, csrf_client, tokens_url
+from tests.conftest import bearer_client
 from tests.factories import mint_token
 
 SESSION_REQUIRED = {"detail": "This endpoint needs a dashboard session; API tokens cannot use it."}

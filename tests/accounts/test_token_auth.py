@@ -15,8 +15,8 @@ from accounts.models import ApiToken, Role, TokenFamily
 from accounts.tokens import TokenRejected, resolve_api_token
 from config.ids import secret_digest
 from projects.selectors import project_by_ingest_key
-from tests.conftest import bearer_client
 from tests.config.helpers import assert_gf_401, assert_wb_401, csrf_client
+from tests.conftest import bearer_client
 from tests.factories import mint_token
 
 SITES = "/api/v1/sites"

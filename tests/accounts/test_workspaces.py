@@ -15,8 +15,8 @@ from accounts.audit import Actor
 from accounts.errors import NotWorkspaceOwner, WorkspaceGracePeriodOver
 from accounts.models import ApiToken, AuditLog, Membership, Role, Workspace
 from projects.models import Project
-from tests.conftest import bearer_client
 from tests.config.helpers import assert_gf_401, csrf_client, tokens_url
+from tests.conftest import bearer_client
 from tests.factories import mint_token
 
 SITES = "/api/v1/sites"
