@@ -238,8 +238,10 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# The MCP token travels in a URL path: no page of ours leaks its URL through Referer.
-SECURE_REFERRER_POLICY = "no-referrer"
+# The MCP token travels in a URL path: no page of ours leaks its URL through Referer to
+# another site. "same-origin", not "no-referrer": under "no-referrer" browsers send
+# `Origin: null` with form POSTs, which Django's CSRF check rejects (every dashboard form).
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
