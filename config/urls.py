@@ -5,11 +5,18 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as accounts_views
 from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Dashboard: "/" home, then accounts' pages (its login/reset overrides must come before
+    # django.contrib.auth.urls, which serves the rest of the sign-in flow).
+    path("", accounts_views.home, name="home"),
+    path("", include("accounts.urls")),
+    path("", include("projects.urls")),
+    path("w/<str:ws>/", include("reports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -18,6 +25,7 @@ urlpatterns = [
     path("", include("projects.api.greatfeedback.urls")),
     # Writeback
     path("", include("projects.api.writeback.urls")),
+    path("", include("reports.api.writeback.urls")),
 ]
 
 handler400 = "config.views.bad_request"
