@@ -1,0 +1,241 @@
+"""Writeback reports: ``POST /v1/reports`` (ingest key in the body) and
+``GET /v1/dashboard/<projectId>/reports`` (Bearer wk_sk_)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import QueryDict
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Workspace
+from accounts.tokens import prefix_of
+from config.api import idempotency
+from config.api.errors import ApiError, ErrorCode, FieldError, not_found
+from config.api.exceptions import normalise
+from config.api.families import WritebackAPIView
+from config.api.pagination import parse_int
+from config.api.parsers import AnyContentTypeJSONParser
+from config.api.ratelimit import Bucket, enforce
+from config.api.shapes import WRITEBACK
+from config.ids import secret_digest
+from projects.models import Project
+from projects.querysets import ProjectQuerySet
+from reports import errors, selectors, services
+from reports.api.writeback.serializers import (
+    IngestOutput,
+    ProjectReportsOutput,
+    ReportInput,
+    report_out,
+)
+from reports.filters import ReportFilterSet
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+# Offsets collapse with depth (PERFORMANCE.md: page 2,000 of a big project ran at 14 req/s),
+# so page/limit reach the newest MAX_OFFSET_ROWS matching reports; from/to reach older ones.
+MAX_OFFSET_ROWS = 10_000
+
+
+def _body_error(message: str, code: str = ErrorCode.VALIDATION) -> ApiError:
+    return ApiError(code, message, 400, fields=[FieldError("body", message, code)])
+
+
+def _input_error(errors: Any) -> ApiError:
+    """The first invalid field, in declaration order, with its own code (``invalid_outcome``
+    for an unknown outcome, ``validation_error`` otherwise) as the error's code."""
+    normalised = normalise(ValidationError(errors))
+    first = normalised.first_field
+    if first is None:
+        return normalised
+    return ApiError(first.code, first.message, 400, fields=normalised.fields)
+
+
+def _json_object(request: Request) -> dict[str, Any]:
+    """The body as a JSON object, or a 400 naming ``body``."""
+    try:
+        data = request.data
+    except ParseError as exc:
+        raise _body_error(str(exc.detail), ErrorCode.INVALID_JSON) from exc
+    if isinstance(data, QueryDict) and not data:
+        raise _body_error(
+            "The request body is empty: send a JSON object with ingest_key, outcome and details.",
+            ErrorCode.INVALID_JSON,
+        )
+    if not isinstance(data, dict):
+        raise _body_error("The request body must be a JSON object.")
+    return data
+
+
+class ReportIngest(APIView):
+    """Submit a report. The project's ingest key (``wk_``) travels in the body; there is no
+    Authorization header, so the endpoint is public and CORS-enabled for agents in browsers.
+
+    Checks run in this order, and the first failure answers: body is a JSON object (400) ->
+    ingest key (401) -> rate limit per ingest key (429) -> Idempotency-Key (replay / 400 /
+    409) -> fields (400) -> store -> 200 ``{"ok": true, "id": ...}``.
+    """
+
+    family = WRITEBACK
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+    parser_classes = [AnyContentTypeJSONParser]  # `curl -d '{...}'` without Content-Type works
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self._claim: idempotency.Claim | None = None
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        operation_id="wb_reports_create",
+        tags=["writeback"],
+        request=ReportInput,
+        responses=IngestOutput,
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        body = _json_object(request)
+        raw_key = body.get("ingest_key")
+        target = self.authenticate_ingest_key(raw_key)
+        enforce(
+            request,
+            [
+                Bucket(
+                    group="wb:ingest",
+                    # One live ingest key per project: counting per project keeps the count
+                    # across a rotation instead of resetting it.
+                    value=f"project:{target.project_id}",
+                    rate_setting="RATE_WRITEBACK_INGEST_PER_KEY",
+                    reason="Rate limit exceeded: {rate} per ingest key.",
+                )
+            ],
+            fail_open=True,
+        )
+        self._claim = idempotency.begin(
+            scope=f"writeback:ingest:{target.project_id}",
+            key=request.headers.get(idempotency.HEADER),
+            method="POST",
+            path=request.path,
+            body=json.dumps(body, sort_keys=True, default=str).encode(),
+        )
+        data = ReportInput(data=body)
+        if not data.is_valid():
+            raise _input_error(data.errors)
+        report = services.report_create(
+            project_id=target.project_id,
+            ingest_key_digest=secret_digest(raw_key),  # type: ignore[arg-type]
+            **data.validated_data,
+        )
+        return Response({"ok": True, "id": report.pk}, status=200)
+
+    @staticmethod
+    def authenticate_ingest_key(raw: Any) -> selectors.IngestTarget:
+        if raw is None or raw == "":
+            raise errors.missing_ingest_key()
+        if not isinstance(raw, str):
+            raise ApiError(
+                ErrorCode.VALIDATION,
+                "ingest_key must be a string.",
+                400,
+                fields=[FieldError("ingest_key", "ingest_key must be a string.")],
+            )
+        if prefix_of(raw) == "wk_sk_":
+            raise errors.api_key_as_ingest_key()
+        target = selectors.ingest_target_get(raw)
+        if target is None:
+            raise errors.unknown_ingest_key()
+        if target.workspace_deleted:
+            raise errors.workspace_deleted()
+        return target
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        claim = getattr(self, "_claim", None)
+        if claim is not None:
+            idempotency.finish(
+                claim, status=response.status_code, body=getattr(response, "data", None)
+            )
+            self._claim = None
+        return response
+
+
+def _filter_error(filterset: ReportFilterSet) -> ApiError:
+    name, message = filterset.first_error() or ("query", "Invalid query parameters.")
+    return ApiError(ErrorCode.BAD_REQUEST, message, 400, fields=[FieldError(name, message)])
+
+
+def parse_page(raw: str | None, *, limit: int) -> int:
+    """``page`` from 1 up to the depth cap for this ``limit``; beyond it a 400 that says how
+    to reach older reports."""
+    max_page = max(1, MAX_OFFSET_ROWS // limit)
+    page = parse_int(raw, name="page", default=1, minimum=1, maximum=10**12)
+    if page > max_page:
+        message = (
+            f"page must be an integer from 1 to {max_page} with limit={limit}: pages reach "
+            f"the newest {MAX_OFFSET_ROWS:,} matching reports; use from/to to go further back."
+        )
+        raise ApiError(ErrorCode.BAD_REQUEST, message, 400, fields=[FieldError("page", message)])
+    return page
+
+
+class ProjectReports(WritebackAPIView):
+    """Reports and stats of one project of the API key's workspace, newest first.
+
+    ``stats`` count the whole filtered set (not only the page), and ``pagination.total`` is
+    the same filtered count. Another workspace's, an unknown or a malformed project id: 404.
+    """
+
+    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
+        return Project.objects.for_workspace(workspace)
+
+    @extend_schema(
+        operation_id="wb_dashboard_reports",
+        tags=["writeback"],
+        parameters=[
+            OpenApiParameter(
+                "outcome", str, enum=["success", "failure", "confusing", "gave_up", "request"]
+            ),
+            OpenApiParameter("tool_name", str),
+            OpenApiParameter("source", str),
+            OpenApiParameter("from", str, description="ISO 8601 date or date-time, inclusive"),
+            OpenApiParameter(
+                "to", str, description="ISO 8601, inclusive (a date covers that whole UTC day)"
+            ),
+            OpenApiParameter("page", int, description="default 1; at most 10,000/limit"),
+            OpenApiParameter("limit", int, description="default 50, max 100"),
+        ],
+        responses=ProjectReportsOutput,
+    )
+    def get(self, request: Request, project_id: str) -> Response:
+        project = selectors.report_project_get(
+            workspace=self.caller.workspace, project_id=project_id
+        )
+        if project is None:
+            raise not_found("Project not found.")
+        filterset = ReportFilterSet(
+            request.query_params, queryset=selectors.report_queryset(project=project)
+        )
+        if not filterset.is_valid():
+            raise _filter_error(filterset)
+        params = request.query_params
+        limit = parse_int(
+            params.get("limit"), name="limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+        )
+        page = parse_page(params.get("page"), limit=limit)
+        queryset = filterset.qs
+        stats = selectors.report_stats(queryset)
+        rows: list[dict[str, Any]] = []
+        if (page - 1) * limit < stats["total"]:  # no query for a page past the end
+            rows = selectors.report_page(queryset, page=page, limit=limit)
+        return Response(
+            {
+                "project": {"id": project.pk, "name": project.name},
+                "stats": stats,
+                "reports": [report_out(row) for row in rows],
+                "pagination": {"page": page, "limit": limit, "total": stats["total"]},
+            }
+        )

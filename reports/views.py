@@ -1,0 +1,157 @@
+"""Dashboard pages for Writeback agent reports: a per-project reports page (stats, a daily
+chart, a per-tool breakdown, filters, the list) and a workspace index of projects.
+
+Filters are the API's own FilterSet (reports.filters), so the page and
+``GET /v1/dashboard/<projectId>/reports`` accept the same parameters with the same meaning.
+Every member (GUEST included) reads reports; the ingest key in the empty state is shown
+to MEMBER and up, as on the project page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.dashboard import WorkspaceMixin
+from projects.models import Project
+from reports import selectors
+from reports.api.writeback.views import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET_ROWS
+from reports.charts import STACK, daily_chart
+from reports.filters import DateBound, ReportFilterSet
+from reports.models import Outcome
+
+CHART_DEFAULT_DAYS = 30
+CHART_MAX_DAYS = 90
+TOP_TOOLS = 10
+INGEST_PLACEHOLDER = "wk_your_ingest_key"
+
+
+def lenient_int(raw: str | None, *, default: int, minimum: int, maximum: int) -> int:
+    """Pages forgive a hand-edited URL: a bad number falls back, an out-of-range one clamps."""
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        value = default
+    return min(max(value, minimum), maximum)
+
+
+def chart_range(
+    start: DateBound | None, end: DateBound | None, *, today: date
+) -> tuple[date, date]:
+    """The chart's days: the from/to filter when given (at most CHART_MAX_DAYS, ending at
+    ``to``), otherwise the last CHART_DEFAULT_DAYS days up to today (UTC)."""
+    last = today
+    if end is not None:
+        moment = end.at - timedelta(microseconds=1) if end.lookup == "lt" else end.at
+        last = min(moment.date(), today)
+    first = start.at.date() if start is not None else last - timedelta(days=CHART_DEFAULT_DAYS - 1)
+    if start is not None and first > last:
+        last = first  # a range entirely in the future: one (empty) day
+    first = max(first, last - timedelta(days=CHART_MAX_DAYS - 1))
+    return first, last
+
+
+def first_report_curl(ingest_key: str) -> str:
+    body = {
+        "ingest_key": ingest_key,
+        "outcome": "success",
+        "tool_name": "search_index",
+        "details": "Found the right document on the first query.",
+    }
+    return (
+        f"curl -X POST {settings.SITE_URL}/v1/reports \\\n"
+        '  -H "Content-Type: application/json" \\\n'
+        f"  -d {shlex.quote(json.dumps(body))}"
+    )
+
+
+class ReportListView(WorkspaceMixin, TemplateView):
+    """/w/<ws>/projects/<project_id>/reports/: one project's agent reports."""
+
+    template_name = "reports/report_list.html"
+    project: Project
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        project = selectors.report_project_get(
+            workspace=self.workspace, project_id=kwargs["project_id"]
+        )
+        if project is None:
+            raise Http404("Project not found")
+        self.project = project
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        base = selectors.report_queryset(project=self.project)
+        filterset = ReportFilterSet(params or None, queryset=base)
+        queryset = filterset.qs  # invalid filters are shown on the form and left out
+        cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
+
+        stats = selectors.report_stats(queryset)
+        total = stats["total"]
+        limit = lenient_int(
+            params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+        )
+        last_page = max(1, math.ceil(total / limit))
+        max_page = max(1, MAX_OFFSET_ROWS // limit)
+        reachable = min(last_page, max_page)
+        page = lenient_int(params.get("page"), default=1, minimum=1, maximum=reachable)
+        rows = selectors.report_page(queryset, page=page, limit=limit) if total else []
+
+        first_day, last_day = chart_range(
+            cleaned.get("from"), cleaned.get("to"), today=timezone.now().date()
+        )
+        days = selectors.report_daily_counts(queryset, first_day=first_day, last_day=last_day)
+        has_any = total > 0 or (filterset.active and base.exists())
+
+        others = params.copy()
+        others.pop("page", None)
+        can_write = context["can_write"]
+        ingest_key = self.project.ingest_key if can_write else INGEST_PLACEHOLDER
+        context.update(
+            project=self.project,
+            filterset=filterset,
+            form=filterset.form,
+            filtered=filterset.active,
+            outcomes=Outcome.choices,
+            stats=stats,
+            stat_cards=[(o.value, o.label, stats[o.value]) for o in Outcome],
+            reports=rows,
+            chart=daily_chart(days),
+            chart_first=first_day,
+            chart_last=last_day,
+            legend=[(o.value, o.label) for o in reversed(STACK)],
+            tools=selectors.report_top_tools(queryset, limit=TOP_TOOLS) if total else [],
+            has_any=has_any,
+            page=page,
+            limit=limit,
+            last_page=last_page,
+            reachable_last_page=reachable,
+            depth_capped=last_page > max_page,
+            max_offset_rows=MAX_OFFSET_ROWS,
+            querystring=others.urlencode(),
+            ingest_key=ingest_key,
+            ingest_key_shown=can_write,
+            first_curl=first_report_curl(ingest_key),
+        )
+        return context
+
+
+class ReportIndexView(WorkspaceMixin, TemplateView):
+    """/w/<ws>/reports/: the workspace's projects with their report counts."""
+
+    template_name = "reports/report_index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["projects"] = selectors.project_report_summary(workspace=self.workspace)
+        return context
