@@ -19,3 +19,10 @@ class ProjectAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # A project added here needs its keys like one created in the dashboard; without
+        # them it had empty secrets and a second add collided on the unique digests.
+        if not change:
+            obj.set_all_secrets()
+        super().save_model(request, obj, form, change)
