@@ -9,6 +9,15 @@ from rest_framework.test import APIClient
 
 from accounts.models import User, Workspace
 
+# A cache that is down: nothing listens on port 1, so every call fails at once.
+CLOSED_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
 
 def challenge(description: str) -> str:
     return f'Bearer error="invalid_token", error_description="{description}"'
