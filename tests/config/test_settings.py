@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,16 +55,24 @@ PRODUCTION_ENV = {
 }
 
 
-def run(args: list[str], env: dict[str, str], var_dir: Path) -> subprocess.CompletedProcess:
-    clean = {
+def exact_env(env: dict[str, str], var_dir: Path) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": os.environ.get("HOME", str(var_dir)),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "BACKTALK_VAR_DIR": str(var_dir),
         **env,
     }
+
+
+def run(args: list[str], env: dict[str, str], var_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=exact_env(env, var_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -115,6 +127,39 @@ def test_check_deploy_fails_on_the_development_defaults(tmp_path):
     assert result.returncode != 0
     for check_id in ("security.W004", "security.W008", "security.W009"):
         assert check_id in result.stderr
+
+
+def test_gunicorn_serves_the_app_and_keeps_the_mcp_token_out_of_its_access_log(tmp_path):
+    """docs/deploy.md's server: gunicorn -c config/gunicorn.py. Its access log prints the
+    request line; the MCP token in /mcp/<token> must come out as [redacted]."""
+    log = tmp_path / "gunicorn.log"
+    env = exact_env({"GUNICORN_BIND": "127.0.0.1:0", "GUNICORN_WORKERS": "1"}, tmp_path)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    with log.open("w") as out:
+        server = subprocess.Popen(  # noqa: S603 - the venv's gunicorn
+            [str(gunicorn), "-c", "config/gunicorn.py"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    token = "gfmcp_" + "ab" * 24
+    try:
+        deadline = time.monotonic() + 30
+        while not (match := re.search(r"Listening at: http://(\S+)", log.read_text())) or (
+            "Booting worker" not in log.read_text()
+        ):
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        url = f"http://{match[1]}/mcp/{token}/sse"
+        with pytest.raises(urllib.error.HTTPError) as excinfo:
+            urllib.request.urlopen(url, timeout=10)
+        assert excinfo.value.code == 404
+        assert json.loads(excinfo.value.read()) == {"detail": "Not found."}
+        assert excinfo.value.headers["Referrer-Policy"] == "no-referrer"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text()
+    assert '"GET /mcp/[redacted]/sse HTTP/1.1" 404' in text
+    assert token not in text
 
 
 # --- in-process -------------------------------------------------------------------------------
