@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_EMAIL ?= owner@example.com
 DEMO_PASSWORD ?= backtalk-demo-password
 
-.PHONY: run test install install-test lint format migrate bootstrap serve worker clean
+.PHONY: run test install install-test lint format migrate static bootstrap serve worker clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,11 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-bootstrap: migrate
+# DEBUG is off by default, so pages need the hashed files whitenoise serves from var/static.
+static: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+bootstrap: migrate static
 	@$(BIN)/python manage.py bootstrap --email $(DEMO_EMAIL) --password $(DEMO_PASSWORD) \
 		--workspace "Demo workspace" --project "Demo project" --json > var/bootstrap.json
 	@echo ""
@@ -38,8 +42,9 @@ bootstrap: migrate
 	@$(BIN)/python -c "import json; d = json.load(open('var/bootstrap.json')); [print(f'  {k + \":\":17} {v}') for k, v in d.items()]"
 	@echo ""
 
+# Plain http on this machine: cookies cannot be Secure-only here (SECURE_COOKIES, see README).
 run: bootstrap
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SECURE_COOKIES=$${SECURE_COOKIES:-false} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The task worker (emails, LLM triage) for a second terminal: `make worker`.
 worker: migrate
@@ -48,6 +53,7 @@ worker: migrate
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
