@@ -48,14 +48,16 @@ def project(workspace) -> Project:
 
 @pytest.fixture
 def member(workspace) -> User:
-    return MembershipFactory(workspace=workspace, role=Role.MEMBER,
-                             user=UserFactory(email="bob@example.com")).user
+    return MembershipFactory(
+        workspace=workspace, role=Role.MEMBER, user=UserFactory(email="bob@example.com")
+    ).user
 
 
 @pytest.fixture
 def guest(workspace) -> User:
-    return MembershipFactory(workspace=workspace, role=Role.GUEST,
-                             user=UserFactory(email="gina@example.com")).user
+    return MembershipFactory(
+        workspace=workspace, role=Role.GUEST, user=UserFactory(email="gina@example.com")
+    ).user
 
 
 @pytest.fixture
@@ -105,8 +107,9 @@ def wk_sk_key(workspace, owner) -> Credential:
 @pytest.fixture
 def mlth_key(workspace, owner, project) -> Credential:
     return Credential(
-        *mint_token(workspace=workspace, created_by=owner, family=TokenFamily.MINOLITH,
-                    project=project)
+        *mint_token(
+            workspace=workspace, created_by=owner, family=TokenFamily.MINOLITH, project=project
+        )
     )
 
 
