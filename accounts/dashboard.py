@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import ROLE_RANK, Membership, Role, Workspace
@@ -46,6 +47,8 @@ class WorkspaceMixin(LoginRequiredMixin):
                     "workspace": self.workspace,
                     "membership": membership,
                     "is_owner": membership.role == Role.OWNER,
+                    "restorable": self.workspace.purge_after is not None
+                    and self.workspace.purge_after > timezone.now(),
                     "user_workspaces": user_workspaces(request.user),
                 },
                 status=403,

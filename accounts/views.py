@@ -31,7 +31,7 @@ from django.views.generic.base import ContextMixin
 
 from accounts import services
 from accounts.dashboard import LAST_WORKSPACE_SESSION_KEY, WorkspaceMixin, user_workspaces
-from accounts.errors import InvitationGone, LastOwner
+from accounts.errors import InvitationGone, LastOwner, WorkspaceGracePeriodOver
 from accounts.forms import (
     ApiTokenCreateForm,
     AuditFilterForm,
@@ -147,16 +147,17 @@ class WorkspaceCreateView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = WorkspaceNameForm(request.POST)
         if not form.is_valid():
-            return self.page(form)
+            return self.page(form, status=400)
         workspace = services.workspace_create(owner=request.user, name=form.cleaned_data["name"])
         messages.success(request, f"Workspace “{workspace.name}” created. You are its owner.")
         return redirect("accounts:workspace-detail", ws=workspace.pk)
 
-    def page(self, form: WorkspaceNameForm) -> HttpResponse:
+    def page(self, form: WorkspaceNameForm, status: int = 200) -> HttpResponse:
         return render(
             self.request,
             "accounts/workspace_create.html",
             {"form": form, "user_workspaces": user_workspaces(self.request.user)},
+            status=status,
         )
 
 
@@ -247,7 +248,12 @@ class WorkspaceRestoreView(WorkspaceAction):
 
     def post(self, request: HttpRequest, ws: str) -> HttpResponse:
         if self.workspace.is_deleted:
-            services.workspace_restore(workspace=self.workspace, user=request.user)
+            try:
+                services.workspace_restore(workspace=self.workspace, user=request.user)
+            except WorkspaceGracePeriodOver as exc:
+                return self.render(
+                    "accounts/workspace_deleted.html", status=410, restorable=False, error=exc
+                )
             messages.success(request, f"“{self.workspace.name}” is restored.")
         return redirect("accounts:workspace-detail", ws=ws)
 
