@@ -30,6 +30,9 @@ def test_owner_session_reads_the_secrets(owner, workspace, project):
         "mcp_token": project.mcp_token,
         "loader_secret_id": project.loader_secret_id,
     }
+    audit = AuditLog.objects.get(action="project.reveal_secrets")
+    assert (audit.actor_id, audit.target_id) == (f"user:{owner.pk}", project.pk)
+    assert project.mcp_token not in str(audit.data)
 
 
 @pytest.mark.parametrize("persona", ["member", "guest"])
@@ -39,6 +42,7 @@ def test_non_owner_sessions_get_403(request, workspace, project, persona):
         assert response.status_code == 403
         assert response.json() == INSUFFICIENT_ROLE
     assert Project.objects.get(pk=project.pk).mcp_token == project.mcp_token
+    assert not AuditLog.objects.filter(action__startswith="project.").exists()
 
 
 @pytest.mark.parametrize("fixture", ["gf_token", "gf_guest_token"])

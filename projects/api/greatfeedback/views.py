@@ -95,7 +95,10 @@ class SiteSecretsBase(GreatfeedbackAPIView):
 class SiteSecrets(SiteSecretsBase):
     @extend_schema(operation_id="gf_site_secrets", tags=["greatfeedback"])
     def get(self, request: Request, site_id: str) -> Response:
-        return self.secrets_response(self.site(site_id))
+        site = self.site(site_id)
+        # Audited like the dashboard's reveal: who looked at the MCP token, and when.
+        services.project_secrets_reveal(project=site, actor=self.caller.actor)
+        return self.secrets_response(site)
 
 
 class SiteRotateMcpToken(SiteSecretsBase):
