@@ -82,3 +82,9 @@ def test_behind_a_trusted_proxy_each_real_client_has_its_own_bucket(
         bearer_client(b1).get(SITES, HTTP_X_FORWARDED_FOR="198.51.100.2", **via_proxy).status_code
         == 200
     )
+
+
+def test_drf_throttles_which_trust_forwarded_for_are_not_used(settings):
+    # DRF's throttles compute the client from X-Forwarded-For (NUM_PROXIES); rate limits
+    # are django-ratelimit keyed by client_ip() instead.
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == []

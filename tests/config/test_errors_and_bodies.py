@@ -65,6 +65,13 @@ def test_hostile_json_is_400_and_creates_nothing(owner_client, workspace, body, 
     assert not ApiToken.objects.exists()
 
 
+def test_nul_in_the_query_string_of_a_post_is_400(owner_client, workspace):
+    response = owner_client.post(f"{tokens_url(workspace)}?via=%00", {"name": "ci"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Query parameter 'via' contains a NUL character."}
+    assert not ApiToken.objects.exists()
+
+
 def test_wrong_content_type_is_415(owner_client, workspace):
     response = post_raw(owner_client, tokens_url(workspace), "name=ci", "text/plain")
     assert response.status_code == 415
