@@ -1,0 +1,86 @@
+"""The labelled feedback set shipped with the package, and its fixed held-out split.
+
+``data/labelled.jsonl`` is a hand-written, synthetic set authored for Backtalk (see
+docs/triage.md): one JSON object per line with ``text``, ``lang`` (en/nl/de/fr/es),
+``category`` (bug/feature/question), ``sentiment`` (positive/neutral/negative), ``praise``
+(bool) and ``group``.
+
+Most sentences exist in all five languages as translations of one another, and those
+translations share a ``group``. The held-out split is decided per *group*, never per
+sentence: if "The export button does nothing" were held out in English while its Dutch twin
+"De exportknop doet helemaal niets" sat in training, shared tokens ("export") would leak
+the answer and inflate the held-out score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_PATH = Path(__file__).with_name("data") / "labelled.jsonl"
+
+LANGUAGES = ("en", "nl", "de", "fr", "es")
+CATEGORIES = ("bug", "feature", "question")
+SENTIMENTS = ("positive", "neutral", "negative")
+
+# 1 in HELDOUT_MODULUS groups is held out (expected 20%; with this data it is 58 of 231
+# groups, 25%). Changing either constant changes the split, so they are frozen.
+HELDOUT_MODULUS = 5
+HELDOUT_REMAINDER = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled feedback sentence."""
+
+    text: str
+    lang: str
+    category: str
+    sentiment: str
+    praise: bool
+    group: str
+
+
+def is_heldout(group: str) -> bool:
+    """True if ``group`` belongs to the fixed held-out split.
+
+    SHA-256 rather than ``hash()`` because Python salts ``hash()`` per process; the split
+    must be identical on every machine and run.
+    """
+    digest = int(hashlib.sha256(group.encode("utf-8")).hexdigest(), 16)
+    return digest % HELDOUT_MODULUS == HELDOUT_REMAINDER
+
+
+def load(path: Path = DATA_PATH) -> list[Example]:
+    """Read and validate every example; a malformed row raises instead of training on junk."""
+    examples: list[Example] = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            ex = Example(
+                text=str(row["text"]),
+                lang=str(row["lang"]),
+                category=str(row["category"]),
+                sentiment=str(row["sentiment"]),
+                praise=bool(row.get("praise", False)),
+                group=str(row["group"]),
+            )
+            if (
+                ex.lang not in LANGUAGES
+                or ex.category not in CATEGORIES
+                or ex.sentiment not in SENTIMENTS
+            ):
+                raise ValueError(f"{path}:{lineno}: bad label in {row!r}")
+            examples.append(ex)
+    return examples
+
+
+def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """Return ``(train, heldout)`` using the fixed group hash."""
+    train = [ex for ex in examples if not is_heldout(ex.group)]
+    heldout = [ex for ex in examples if is_heldout(ex.group)]
+    return train, heldout
