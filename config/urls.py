@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
     path("w/<str:ws>/", include("reports.urls")),
+    path("w/<str:ws>/", include("feedback.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -26,6 +27,8 @@ urlpatterns = [
     # Writeback
     path("", include("projects.api.writeback.urls")),
     path("", include("reports.api.writeback.urls")),
+    # Minolith (feedback items, public widget endpoint, widget script)
+    path("", include("feedback.api.minolith.urls")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,0 +1,225 @@
+"""The one feedback FilterSet: ``GET /v1/feedback/items`` and the dashboard inbox both use it
+(the inbox subclass adds a text search and a project choice; NB's one-filterset rule).
+
+Parameters, as documented: ``status``, ``type`` and ``priority`` (comma-separated lists;
+the document shows lists for type and priority, status accepts one as well), ``tags``
+(comma-separated, any-of), ``user_email`` (exact), ``created_after`` and ``created_before``
+(ISO 8601). Decisions, also in docs/api/minolith.md:
+
+* An unknown status/type/priority value answers the catalogue's own error
+  (``invalid_status`` "Status 'x' is not valid. Accepted values are: ..."), the same code a
+  write with that value gets; every other bad parameter is ``validation_error`` naming it.
+* ``created_after`` / ``created_before`` are exclusive bounds; a date alone means midnight
+  UTC, a date-time without an offset is UTC.
+* Empty values and empty list entries are ignored (``type=bug,`` is ``type=bug``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from feedback import constants as C
+from feedback.errors import CHOICE_CODES, invalid_choice_message
+from feedback.models import Item, ItemPriority, ItemStatus, ItemType
+from projects.models import Project
+
+ISO_EXAMPLE = "2026-03-01T00:00:00Z"
+
+
+def parse_iso8601(raw: str) -> datetime:
+    """A moment in UTC from an ISO 8601 date or date-time; ValueError otherwise.
+
+    Python 3.11's ``fromisoformat`` reads what clients send (``Z``, offsets, fractions).
+    """
+    text = raw.strip()
+    if not text or len(text) > 64:
+        raise ValueError("empty or too long")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return datetime.combine(day, time.min, tzinfo=UTC)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def split_csv(text: str) -> list[str]:
+    """``"a, b,,a"`` -> ``["a", "b"]``: trimmed, empties dropped, first occurrence kept."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+class CsvField(forms.CharField):
+    """A comma-separated list; each entry checked by ``check_one``."""
+
+    def __init__(self, *, param: str, **kwargs: Any) -> None:
+        self.param = param
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        if "\x00" in text:
+            raise forms.ValidationError(f"{self.param} must not contain NUL characters.")
+        values = split_csv(text)
+        if len(values) > C.FILTER_MAX_VALUES:
+            raise forms.ValidationError(
+                f"{self.param} accepts at most {C.FILTER_MAX_VALUES} comma-separated values."
+            )
+        for value_ in values:
+            self.check_one(value_)
+        return values
+
+    def check_one(self, value: str) -> None:
+        return
+
+    def validate(self, value: Any) -> None:
+        return  # never required; entries were checked in to_python
+
+    def run_validators(self, value: Any) -> None:
+        return
+
+
+class CsvChoiceField(CsvField):
+    def __init__(self, *, param: str, values: list[str], **kwargs: Any) -> None:
+        self.values = values
+        super().__init__(param=param, **kwargs)
+
+    def check_one(self, value: str) -> None:
+        if value not in self.values:
+            raise forms.ValidationError(
+                invalid_choice_message(self.param, value, self.values),
+                code=CHOICE_CODES[self.param],
+            )
+
+
+class CsvTagField(CsvField):
+    def check_one(self, value: str) -> None:
+        if len(value) > C.TAG_MAX:
+            raise forms.ValidationError(
+                f"{self.param}: each tag is at most {C.TAG_MAX} characters."
+            )
+
+
+class CsvChoiceFilter(django_filters.Filter):
+    field_class = CsvChoiceField
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        if not value:
+            return qs
+        if len(value) == 1:
+            return qs.filter(**{self.field_name: value[0]})
+        return qs.filter(**{f"{self.field_name}__in": value})
+
+
+class TagsFilter(django_filters.Filter):
+    field_class = CsvTagField
+
+    def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
+        if not value:
+            return qs
+        return qs.with_any_tag(value)
+
+
+class MomentField(forms.CharField):
+    def __init__(self, *, param: str, **kwargs: Any) -> None:
+        self.param = param
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return parse_iso8601(text)
+        except (ValueError, OverflowError) as exc:
+            raise forms.ValidationError(
+                f"{self.param} must be an ISO 8601 date-time, such as {ISO_EXAMPLE}."
+            ) from exc
+
+    def validate(self, value: Any) -> None:
+        return
+
+    def run_validators(self, value: Any) -> None:
+        return
+
+
+class MomentFilter(django_filters.Filter):
+    field_class = MomentField
+
+    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
+
+
+def _text_errors(param: str, limit: int) -> dict[str, str]:
+    return {
+        "max_length": f"{param} must be at most {limit} characters.",
+        "null_characters_not_allowed": f"{param} must not contain NUL characters.",
+    }
+
+
+class ItemFilterSet(django_filters.FilterSet):
+    """The documented filters of ``GET /v1/feedback/items``, in the order errors are reported."""
+
+    status = CsvChoiceFilter(param="status", values=ItemStatus.values)
+    type = CsvChoiceFilter(param="type", values=ItemType.values)
+    priority = CsvChoiceFilter(param="priority", values=ItemPriority.values)
+    tags = TagsFilter(param="tags")
+    user_email = django_filters.CharFilter(
+        max_length=C.USER_FIELD_MAX, error_messages=_text_errors("user_email", C.USER_FIELD_MAX)
+    )
+    created_after = MomentFilter(field_name="created_at", lookup_expr="gt", param="created_after")
+    created_before = MomentFilter(field_name="created_at", lookup_expr="lt", param="created_before")
+
+    class Meta:
+        model = Item
+        fields: list[str] = []
+
+    def first_error(self) -> tuple[str, str, str] | None:
+        """``(parameter, message, code)`` of the first invalid parameter, in declaration
+        order; ``code`` is the ValidationError's code (a catalogue code for enum values)."""
+        errors = self.form.errors.as_data()
+        for name in [*self.filters, "__all__"]:
+            if name in errors:
+                error = errors[name][0]
+                return name, " ".join(error.messages), str(error.code or "validation_error")
+        return None
+
+    @property
+    def active(self) -> bool:
+        if not self.is_bound or not hasattr(self.form, "cleaned_data"):
+            return False
+        return any(self.form.cleaned_data.get(name) not in (None, "", []) for name in self.filters)
+
+
+class InboxFilterSet(ItemFilterSet):
+    """The inbox: the API's filters plus a project choice and a search over title and body."""
+
+    q = django_filters.CharFilter(
+        method="filter_search", max_length=200, error_messages=_text_errors("q", 200)
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.none(), empty_label="All projects"
+    )
+
+    def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.search(value)

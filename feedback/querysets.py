@@ -1,0 +1,50 @@
+"""Feedback querysets. ``for_workspace`` is where every read starts (STYLE 3.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from accounts.models import Workspace
+    from projects.models import Project
+
+
+class ItemQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> ItemQuerySet:
+        return self.filter(project__workspace=workspace)
+
+    def for_project(self, project: Project) -> ItemQuerySet:
+        return self.filter(project=project)
+
+    def open(self) -> ItemQuerySet:
+        return self.filter(status="open")
+
+    def with_any_tag(self, tags: Iterable[str]) -> ItemQuerySet:
+        """Items carrying at least one of ``tags``: a semi-join on the (project, tag) index
+        of ItemTag, scoped by the same project as the outer query."""
+        from feedback.models import ItemTag
+
+        tags = list(tags)
+        if not tags:
+            return self
+        rows = ItemTag.objects.filter(tag__in=tags, project_id=models.OuterRef("project_id"))
+        return self.filter(models.Exists(rows.filter(item_id=models.OuterRef("pk"))))
+
+    def search(self, text: str) -> ItemQuerySet:
+        """Case-insensitive substring match over title and body (the dashboard's search box).
+
+        A LIKE scan, bounded by the workspace's items; full-text search is a later concern.
+        """
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(title__icontains=text) | Q(body__icontains=text))
+
+
+class NoteQuerySet(models.QuerySet):
+    def for_item(self, item_id: str) -> NoteQuerySet:
+        return self.filter(item_id=item_id)

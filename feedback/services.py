@@ -1,0 +1,216 @@
+"""Feedback writes: the only code that creates, triages or deletes items and notes.
+
+Every function takes ``actor=`` and writes its audit row in the same durable transaction as
+the change (STYLE 3.2). Widget submissions are anonymous; their actor is
+``widget:<project id>`` (``widget_actor``), so the audit log tells them apart from people,
+API keys and MCP calls without inventing a user.
+
+Credits: creating an item costs ``CREDITS_PER_ITEM`` whatever the channel. The charge is one
+conditional ``UPDATE ... SET credits_used = credits_used + 1 WHERE cap is NULL OR
+credits_used < cap`` in the insert's transaction: the row lock makes concurrent creates
+count exactly, and when no row is updated the cap is reached, the transaction rolls back
+and nothing is stored (402 ``spending_cap_exceeded``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts import audit
+from accounts.audit import Actor
+from feedback import constants as C
+from feedback.errors import ItemNotFound, SpendingCapExceeded
+from feedback.models import Item, ItemSource, ItemStatus, ItemTag, Note, new_item_id
+from projects.models import Project
+
+CREATE_FIELDS = frozenset(
+    {
+        "body",
+        "title",
+        "type",
+        "tags",
+        "page_url",
+        "user_email",
+        "user_name",
+        "user_id_external",
+        "status",
+        "priority",
+    }
+)
+# A 12-hex id is 48 random bits: collisions are rare but real at millions of rows, so an
+# insert that hits an existing primary key retries with a fresh id (in a savepoint).
+ID_ATTEMPTS = 3
+
+
+def widget_actor(project: Project) -> Actor:
+    return Actor(actor_id=f"widget:{project.pk}")
+
+
+def _charge(project: Project, credits: int) -> None:
+    charged = (
+        Project.objects.filter(pk=project.pk)
+        .filter(
+            Q(spending_cap_credits__isnull=True)
+            | Q(credits_used__lte=F("spending_cap_credits") - credits)
+        )
+        .update(credits_used=F("credits_used") + credits)
+    )
+    if not charged:
+        raise SpendingCapExceeded()
+
+
+def _write_tags(item: Item, tags: Sequence[str]) -> None:
+    ItemTag.objects.bulk_create(
+        [ItemTag(item=item, project_id=item.project_id, tag=tag) for tag in tags]
+    )
+
+
+def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> Item:
+    """Store a new item for ``project`` and charge one credit; 402 when the cap is reached.
+
+    ``data`` holds already validated fields (``api.minolith.serializers``); ``source`` comes
+    from the channel (api, mcp, widget), never from the client.
+    """
+    unknown = set(data) - CREATE_FIELDS
+    if unknown:
+        raise TypeError(f"item_create got unexpected fields: {sorted(unknown)}")
+    source = ItemSource(source)
+    tags = list(data.pop("tags", None) or [])
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        _charge(project, C.CREDITS_PER_ITEM)
+        for attempt in range(ID_ATTEMPTS):
+            item = Item(
+                id=new_item_id(),
+                project=project,
+                source=source,
+                tags=tags,
+                created_at=now,
+                updated_at=now,
+                **data,
+            )
+            try:
+                with transaction.atomic():
+                    item.save(force_insert=True)
+                break
+            except IntegrityError:
+                if attempt == ID_ATTEMPTS - 1 or not Item.objects.filter(pk=item.pk).exists():
+                    raise
+        _write_tags(item, tags)
+        audit.record(
+            actor=actor,
+            workspace=project.workspace,
+            action="feedback.item.create",
+            target_type="feedback_item",
+            target_id=item.pk,
+            data={"project": project.pk, "source": source.value, "type": item.type},
+        )
+    project.credits_used = (project.credits_used or 0) + C.CREDITS_PER_ITEM
+    return item
+
+
+def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
+    """Triage: change ``status``, ``priority`` ("" clears) and/or ``tags`` (replaces).
+
+    Fields whose value does not change are left out; with nothing left, the item is
+    returned untouched (no write, no audit row, ``updated_at`` kept).
+    """
+    unknown = set(changes) - {"status", "priority", "tags"}
+    if unknown:
+        raise TypeError(f"item_update got unexpected fields: {sorted(unknown)}")
+    diff = {
+        name: (getattr(item, name), value)
+        for name, value in changes.items()
+        if getattr(item, name) != (list(value) if name == "tags" else value)
+    }
+    if not diff:
+        return item
+    with transaction.atomic(durable=True):
+        for name, (_, value) in diff.items():
+            setattr(item, name, list(value) if name == "tags" else value)
+        item.updated_at = timezone.now()
+        item.save(update_fields=[*diff, "updated_at"])
+        if "tags" in diff:
+            ItemTag.objects.filter(item=item).delete()
+            _write_tags(item, item.tags)
+        audit.record(
+            actor=actor,
+            workspace=item.project.workspace,
+            action="feedback.item.update",
+            target_type="feedback_item",
+            target_id=item.pk,
+            data={"changes": {name: [old, new] for name, (old, new) in diff.items()}},
+        )
+    return item
+
+
+def item_bulk_set_status(*, items: Iterable[Item], status: str, actor: Actor) -> list[Item]:
+    """The inbox's bulk action: one status for several items, in ONE transaction (all or
+    nothing), one audit row per changed item."""
+    status = ItemStatus(status)
+    changed: list[Item] = []
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        for item in items:
+            if item.status == status:
+                continue
+            old = item.status
+            item.status = status
+            item.updated_at = now
+            item.save(update_fields=["status", "updated_at"])
+            audit.record(
+                actor=actor,
+                workspace=item.project.workspace,
+                action="feedback.item.update",
+                target_type="feedback_item",
+                target_id=item.pk,
+                data={"changes": {"status": [old, status.value]}, "bulk": True},
+            )
+            changed.append(item)
+    return changed
+
+
+def item_delete(*, item: Item, actor: Actor) -> None:
+    """Hard delete, with its notes and tag rows (the document: not recoverable)."""
+    with transaction.atomic(durable=True):
+        deleted, _ = Item.objects.filter(pk=item.pk, project_id=item.project_id).delete()
+        if not deleted:
+            raise ItemNotFound(item.pk)
+        audit.record(
+            actor=actor,
+            workspace=item.project.workspace,
+            action="feedback.item.delete",
+            target_type="feedback_item",
+            target_id=item.pk,
+            data={"project": item.project_id, "type": item.type, "source": item.source},
+        )
+
+
+def note_add(*, item: Item, actor: Actor, body: str) -> Note:
+    """An internal note. The item's ``updated_at`` moves too: a note is activity on it (the
+    document's Get Item example shows the note's time as the item's updated_at)."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        note = Note.objects.create(
+            item=item,
+            body=body,
+            author=actor.user,
+            actor_id=actor.actor_id,
+            created_at=now,
+        )
+        Item.objects.filter(pk=item.pk).update(updated_at=now)
+        item.updated_at = now
+        audit.record(
+            actor=actor,
+            workspace=item.project.workspace,
+            action="feedback.note.create",
+            target_type="feedback_note",
+            target_id=note.pk,
+            data={"item": item.pk},
+        )
+    return note
