@@ -3,9 +3,13 @@ workspace only, never a secret, hostile ids and query strings are 4xx."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import override_settings
 
+from accounts.audit import Actor
+from projects.services import project_create
 from tests.config.helpers import assert_gf_401, csrf_client
 from tests.conftest import bearer_client
 from tests.factories import ProjectFactory
@@ -140,3 +144,17 @@ def test_sites_are_read_only(gf_client, project):
     response = gf_client.delete(f"{SITES}/{project.pk}")
     assert response.status_code == 405
     assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
+
+
+def test_project_create_mints_every_secret_and_a_unique_public_slug(workspace, owner):
+    first = project_create(workspace=workspace, name="Web Shop", actor=Actor.for_user(owner))
+    second = project_create(workspace=workspace, name="Web Shop", actor=Actor.for_user(owner))
+    assert re.fullmatch(r"[0-9a-f]{32}", first.pk)
+    assert first.slug == "web-shop"
+    assert re.fullmatch(r"web-shop-[0-9a-f]{6}", second.slug)
+    assert re.fullmatch(r"wk_[0-9a-f]{48}", first.ingest_key)
+    assert re.fullmatch(r"gfwt_[0-9a-f]{48}", first.widget_token)
+    assert re.fullmatch(r"gfmcp_[0-9a-f]{48}", first.mcp_token)
+    assert re.fullmatch(r"gfls_[0-9a-f]{25}", first.loader_secret_id)
+    assert first.allowed_origins == []
+    assert len({first.ingest_key, second.ingest_key, first.mcp_token, second.mcp_token}) == 4
