@@ -53,8 +53,9 @@ class WorkspaceScopedMixin:
 
 
 class FamilyMixin(WorkspaceScopedMixin):
-    """Shared request handling: caller resolution, rate limits, idempotent POSTs, and a
-    guard that rejects NUL characters in query strings (PostgreSQL cannot compare them)."""
+    """Shared request handling: caller resolution, rate limits, idempotent POSTs, and guards
+    against NUL characters in query strings (400) and path ids (404), which PostgreSQL
+    cannot compare."""
 
     family: ClassVar[Family]
     rate_limit_fail_open: ClassVar[bool] = True
