@@ -8,10 +8,10 @@ Feature families (prefix in brackets), and why:
 
 * ``w:`` word unigrams and ``b:`` word bigrams. Bigrams carry negation ("werkt_niet",
   "no_funciona", "does_not") which a bag of single words loses.
-* ``c:`` character n-grams inside words. Dutch and German glue words together
-  ("inlogprobleem", "Zahlungsmethode") and all five languages inflect; n-grams let
-  "crasht", "crashes" and "gecrasht" share evidence and keep the model useful on words it
-  never saw.
+* ``c:`` character n-grams inside words, meant for compounds ("inlogprobleem") and
+  inflections ("crasht" / "gecrasht"). train.py evaluates them, but on this data they lost
+  to the lexicon cues in cross-validation, so the shipped model does not use them
+  (docs/triage.md has the table).
 * ``p:`` punctuation: "?"/"¿" are the strongest single signal for a question, "!" for
   emotion.
 * ``x:`` lexicon cues from :mod:`feedback.triage.lexicon` (severity level, negative /

@@ -37,11 +37,9 @@ class Head:
         """Raw class scores for one example (training-time twin of model.Model.predict)."""
         n_classes = len(self.classes)
         acc = [0.0] * n_classes
-        n_known = 0
         for f in feats:
             w = self.weights.get(f)
             if w is not None:
-                n_known += 1
                 for c in range(n_classes):
                     acc[c] += w[c]
         scale = 1.0 / math.sqrt(len(feats)) if self.scaled and feats else 1.0

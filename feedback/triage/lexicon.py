@@ -2,7 +2,7 @@
 
 Two jobs:
 
-1. **Impact score input.** :func:`severity` finds the worst problem the text describes
+1. **Impact score input.** :func:`severity_terms` finds the worst problem the text describes
    (data loss / cannot pay = 6 ... typo = 1). The impact score must be explainable to the
    person triaging ("+6: 'charged twice'"), so this is deliberately a transparent rule
    table, not a learned number.

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from feedback.triage.features import FeatureConfig
 
@@ -58,7 +59,7 @@ class Model:
         self.width = sum(len(h.classes) for h in heads)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Model:
+    def from_dict(cls, data: dict[str, Any]) -> Model:
         """Build from the parsed model.json, refusing formats this code does not know."""
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported model format {data.get('format')!r}")

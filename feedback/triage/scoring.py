@@ -33,6 +33,8 @@ MAX_SEVERITY = 6
 MAX_PAGE_WEIGHT = 3
 SENTIMENT_POINTS = {"negative": 2, "neutral": 1, "positive": 0}
 MAX_SIMILAR_POINTS = 3
+# Minolith caps page_url at 2,000 characters; anything longer is not a real page address.
+MAX_PAGE_CHARS = 2_000
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -140,7 +142,7 @@ def page_weight_for_path(page: str) -> tuple[int, str]:
     """
     if not page or not page.strip():
         return 0, ""
-    raw = page.strip()
+    raw = page.strip()[:MAX_PAGE_CHARS]
     path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0].split("#", 1)[0]
     words = [w for w in _SPLIT_RE.split(fold(path)) if w]
     if not words:

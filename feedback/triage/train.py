@@ -25,6 +25,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from feedback.triage import dataset
 from feedback.triage.dataset import Example
@@ -81,7 +82,10 @@ def rules_baseline(c: Cues, text: str) -> dict[str, str]:
     return {"category": category, "sentiment": sentiment, "praise": "yes" if praise else "no"}
 
 
-def _fit(method: str, name: str, X: Sequence[set[str]], y: Sequence[int], classes) -> Head:
+def _fit(
+    method: str, name: str, X: Sequence[set[str]], y: Sequence[int], classes: tuple[str, ...]
+) -> Head:
+    """Train one head with the named learner and its default hyper-parameters."""
     return LEARNERS[method](name, X, y, classes)
 
 
@@ -210,7 +214,7 @@ def select(results: dict[str, dict[str, float]]) -> tuple[int, dict[str, str]]:
 
 def fit_model(
     train: list[Example], cfg: FeatureConfig, methods: dict[str, str]
-) -> tuple[list[Head], dict]:
+) -> tuple[list[Head], dict[str, Any]]:
     """Train the chosen heads on the full training split and build the model.json dict."""
     X = extract_many([e.text for e in train], cfg)
     heads: list[Head] = []
@@ -233,12 +237,12 @@ def fit_model(
             }
         )
         offset += len(h.classes)
-    weights = {}
+    weights: dict[str, list[float]] = {}
     for f in vocab:
         vec: list[float] = []
         for h in pruned:
-            w = h.weights.get(f)
-            vec.extend(round(v, DECIMALS) for v in w) if w else vec.extend([0.0] * len(h.classes))
+            w = h.weights.get(f) or [0.0] * len(h.classes)
+            vec.extend(round(v, DECIMALS) for v in w)
         weights[f] = vec
     data = {
         "format": FORMAT_VERSION,

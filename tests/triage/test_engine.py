@@ -8,6 +8,7 @@ model, so a failure means the model or the pipeline really changed.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -170,7 +171,7 @@ def test_triage_result_is_frozen() -> None:
         ({"severity": 0, "page_weight": 0, "sentiment": "neutral", "similar_count": 0}, 1),
     ],
 )
-def test_impact_score_is_clamped_to_0_14(kwargs: dict, expected: int) -> None:
+def test_impact_score_is_clamped_to_0_14(kwargs: dict[str, Any], expected: int) -> None:
     score = impact_score(**kwargs)
     assert isinstance(score, int)
     assert score == expected
