@@ -19,6 +19,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -327,6 +328,8 @@ class MemberRoleView(WorkspaceAction):
         error = ""
         if not form.is_valid():
             error = "Choose one of the listed roles."
+        elif form.cleaned_data["role"] == membership.role:
+            pass  # nothing to change, nothing to audit
         else:
             try:
                 services.membership_set_role(
@@ -506,11 +509,16 @@ class InvitationAcceptView(View):
             if isinstance(form, InvitationSignInForm):
                 user = form.user
             else:
-                user = services.user_create(
-                    email=self.invitation.email,
-                    password=form.cleaned_data["password1"],
-                    name=form.cleaned_data.get("name", ""),
-                )
+                try:
+                    user = services.user_create(
+                        email=self.invitation.email,
+                        password=form.cleaned_data["password1"],
+                        name=form.cleaned_data.get("name", ""),
+                    )
+                except IntegrityError:
+                    # Someone created this account a moment ago: sign in instead.
+                    self.account_exists = True
+                    return self.page(self.form(), status=409)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         try:
             membership = services.invitation_accept(raw=self.raw, user=request.user)

@@ -303,3 +303,26 @@ def test_accepting_as_existing_member_keeps_the_role(workspace, owner, member):
     response = signed_in(member).post(accept_url(raw))
     assert response.status_code == 302
     assert Membership.objects.get(workspace=workspace, user=member).role == Role.MEMBER
+
+
+def test_setting_the_same_role_writes_nothing(owner_client, workspace, member):
+    before = audit_count()
+    response = owner_client.post(
+        url("accounts:member-role", workspace, user_id=member.pk), {"role": Role.MEMBER}
+    )
+    assert response.status_code == 302
+    assert audit_count() == before
+
+
+def test_account_created_meanwhile_asks_for_the_password(workspace, owner):
+    _, raw = invite(workspace, owner, email="race@example.com")
+    client = Client()
+    client.get(accept_url(raw))  # the page offered "create an account"
+    UserFactory(email="race@example.com")  # ... which someone else just did
+    response = client.post(
+        accept_url(raw),
+        {"password1": "race-long-passphrase-1", "password2": "race-long-passphrase-1"},
+    )
+    assert response.status_code == 400
+    assert "Sign in and join" in response.content.decode()
+    assert not Membership.objects.filter(workspace=workspace, user__email="race@example.com")
