@@ -16,6 +16,7 @@ the document shows lists for type and priority, status accepts one as well), ``t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -29,6 +30,7 @@ from feedback.models import Item, ItemPriority, ItemStatus, ItemType
 from projects.models import Project
 
 ISO_EXAMPLE = "2026-03-01T00:00:00Z"
+_SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}(?::?\d{2})?)$")
 
 
 def parse_iso8601(raw: str) -> datetime:
@@ -39,6 +41,8 @@ def parse_iso8601(raw: str) -> datetime:
     text = raw.strip()
     if not text or len(text) > 64:
         raise ValueError("empty or too long")
+    # An unencoded "+01:00" in a query string arrives as " 01:00": read it as the offset.
+    text = _SPACED_OFFSET.sub(r"+\1", text)
     try:
         day = date.fromisoformat(text)
     except ValueError:

@@ -4,8 +4,9 @@ DRF's content negotiation picks this renderer from the Accept header, so views r
 same data either way and errors (rendered by the one exception handler) come out in
 markdown too. User text must not change the document's structure: free text (bodies) goes
 in a fenced block longer than any backtick run inside it, short values in code spans, and
-the rest (titles, names, messages) is backslash-escaped, which CommonMark defines for every
-ASCII punctuation character, so no heading, link, HTML tag or table can be injected.
+the rest (titles, names, messages) is escaped character by character (backslash escapes,
+valid in CommonMark for any ASCII punctuation, on every character with a markdown meaning,
+and entities for ``<`` and ``&``), so no heading, link, HTML tag or table can be injected.
 """
 
 from __future__ import annotations
@@ -17,14 +18,29 @@ from typing import Any
 
 from rest_framework.renderers import BaseRenderer
 
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Characters with a meaning in CommonMark/GFM inline text or at a line start. Quotes,
+# commas, colons and the like mean nothing there and stay readable.
+_PUNCTUATION = re.compile(r"[\\`*_{}\[\]()#+\-.!|>~]")
 _BACKTICKS = re.compile(r"`+")
 
 
 def escape(text: Any) -> str:
-    """Inline text with every markdown-significant character escaped, on one line."""
-    one_line = " ".join(str(text).split())
-    return _PUNCTUATION.sub(r"\\\1", one_line)
+    """Inline text with every markdown-significant character escaped, on one line.
+
+    ``<`` and ``&`` become entities rather than backslash escapes: renderers that are not
+    CommonMark (Python-Markdown) do not honour ``\\<`` and would pass an HTML tag through.
+    """
+    out = []
+    for char in " ".join(str(text).split()):
+        if char == "&":
+            out.append("&amp;")
+        elif char == "<":
+            out.append("&lt;")
+        elif _PUNCTUATION.match(char):
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _longest_backtick_run(text: str) -> int:
@@ -70,7 +86,7 @@ def item_block(item: Mapping[str, Any], heading: str = "##") -> str:
         f"- **Source:** {item['source']}",
         f"- **Tags:** {tags}",
         f"- **Page URL:** {_or_none(item.get('page_url'))}",
-        f"- **Submitted by:** {', '.join(submitter) if submitter else '_anonymous_'}",
+        f"- **Submitted by:** {', '.join(submitter) if submitter else '_not given_'}",
         f"- **Created:** {item['created_at']} UTC",
         f"- **Updated:** {item['updated_at']} UTC",
         "",
