@@ -53,6 +53,9 @@ from accounts.models import (
     User,
     Workspace,
 )
+from config.api.client_ip import client_ip
+from config.api.errors import ApiError
+from config.api.ratelimit import Bucket, enforce
 from config.htmx import htmx_partial, is_htmx
 from config.ids import secret_digest
 
@@ -104,9 +107,44 @@ class WorkspaceAction(WorkspaceMixin, ContextMixin, View):
 
 # --- Sign-in, first run, home ----------------------------------------------------------------
 class LoginView(auth_views.LoginView):
-    """Django's login, plus the first-run screen when nobody can sign in yet."""
+    """Django's login, plus the first-run screen when nobody can sign in yet.
+
+    Sign-in attempts are rate limited per client IP and per submitted email (settings
+    RATE_LOGIN_PER_IP / RATE_LOGIN_PER_EMAIL) so passwords cannot be guessed at speed; a
+    cache outage fails open rather than locking everybody out.
+    """
 
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        email = str(request.POST.get("username", "")).strip().lower()[:254]
+        buckets = [
+            Bucket(
+                group="login:ip",
+                value=f"ip:{client_ip(request)}",
+                rate_setting="RATE_LOGIN_PER_IP",
+                reason="Too many sign-in attempts from this address. Try again later.",
+            ),
+            Bucket(
+                group="login:email",
+                value=f"email:{email}",
+                rate_setting="RATE_LOGIN_PER_EMAIL",
+                reason="Too many sign-in attempts for this account. Try again later.",
+            ),
+        ]
+        try:
+            enforce(request, buckets, fail_open=True)
+        except ApiError as exc:
+            form = self.get_form()
+            form.is_bound = False  # do not check the password of a throttled attempt
+            response = self.render_to_response(
+                self.get_context_data(form=form, throttled=exc.message)
+            )
+            response.status_code = exc.status
+            for name, value in exc.headers.items():
+                response[name] = value
+            return response
+        return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

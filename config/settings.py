@@ -310,6 +310,8 @@ RATE_MINOLITH_PUBLIC_PER_IP = env_str("RATE_MINOLITH_PUBLIC_PER_IP", "10/3600s")
 RATE_FLUISTER_PER_KEY = env_str("RATE_FLUISTER_PER_KEY", "100/60s")
 RATE_WRITEBACK_INGEST_PER_KEY = env_str("RATE_WRITEBACK_INGEST_PER_KEY", "600/60s")
 RATE_WRITEBACK_READ_PER_KEY = env_str("RATE_WRITEBACK_READ_PER_KEY", "300/60s")
+RATE_LOGIN_PER_IP = env_str("RATE_LOGIN_PER_IP", "30/300s")
+RATE_LOGIN_PER_EMAIL = env_str("RATE_LOGIN_PER_EMAIL", "10/900s")
 MINOLITH_DOCS_URL = env_str("MINOLITH_DOCS_URL", "https://docs.minolith.io/api/feedback")
 
 # --- LLM (optional) -------------------------------------------------------------------------
