@@ -172,14 +172,13 @@ class GreatfeedbackViewSet(GreatfeedbackMixin, GenericViewSet):
     """greatfeedback endpoints: Bearer gfat_ token, or a session with X-GF-Workspace."""
 
 
-# --- Writeback ----------------------------------------------------------------------------
-class WritebackMixin(FamilyMixin):
-    """Read endpoints (Bearer wk_sk_). Ingest authenticates by the body's ingest key and is
-    a public endpoint of its own (reports app)."""
+class KeyOnlyMixin(FamilyMixin):
+    """Families whose callers are always a bearer key, never a session: a request without a
+    key is a 401, and one bucket per key limits the rate (declared by the subclass)."""
 
-    family = WRITEBACK
-    authentication_classes = [WritebackKeyAuthentication, RejectUnrecognisedBearer]
-    permission_classes = [MinRole]
+    rate_group: ClassVar[str]
+    rate_setting: ClassVar[str]
+    rate_reason: ClassVar[str] = "Rate limit exceeded: {rate} per API key."
 
     def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
         if request.auth is None:
@@ -190,11 +189,24 @@ class WritebackMixin(FamilyMixin):
         return [
             credential_bucket(
                 self.caller,
-                group="wb:read",
-                rate_setting="RATE_WRITEBACK_READ_PER_KEY",
-                reason="Rate limit exceeded for this API key.",
+                group=self.rate_group,
+                rate_setting=self.rate_setting,
+                reason=self.rate_reason,
             )
         ]
+
+
+# --- Writeback ----------------------------------------------------------------------------
+class WritebackMixin(KeyOnlyMixin):
+    """Read endpoints (Bearer wk_sk_). Ingest authenticates by the body's ingest key and is
+    a public endpoint of its own (reports app)."""
+
+    family = WRITEBACK
+    authentication_classes = [WritebackKeyAuthentication, RejectUnrecognisedBearer]
+    permission_classes = [MinRole]
+    rate_group = "wb:read"
+    rate_setting = "RATE_WRITEBACK_READ_PER_KEY"
+    rate_reason = "Rate limit exceeded for this API key."
 
 
 class WritebackAPIView(WritebackMixin, GenericAPIView):
@@ -202,25 +214,13 @@ class WritebackAPIView(WritebackMixin, GenericAPIView):
 
 
 # --- Minolith -----------------------------------------------------------------------------
-class MinolithMixin(FamilyMixin):
+class MinolithMixin(KeyOnlyMixin):
     family = MINOLITH
     authentication_classes = [MinolithKeyAuthentication, RejectUnrecognisedBearer]
     permission_classes = [MinRole]
-
-    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
-        if request.auth is None:
-            raise NotAuthenticated()
-        return super().resolve_caller(request, workspace_id)
-
-    def rate_buckets(self, request: Request) -> list[Bucket]:
-        return [
-            credential_bucket(
-                self.caller,
-                group="mlth:key",
-                rate_setting="RATE_MINOLITH_PER_KEY",
-                reason="Rate limit exceeded.",
-            )
-        ]
+    rate_group = "mlth:key"
+    rate_setting = "RATE_MINOLITH_PER_KEY"
+    rate_reason = "Rate limit exceeded."  # the catalogue's message for rate_limit_exceeded
 
 
 class MinolithAPIView(MinolithMixin, GenericAPIView):
@@ -228,7 +228,7 @@ class MinolithAPIView(MinolithMixin, GenericAPIView):
 
 
 # --- Fluister -----------------------------------------------------------------------------
-class FluisterMixin(FamilyMixin):
+class FluisterMixin(KeyOnlyMixin):
     """``POST /v1/feedback``: the project's mlth_ key, or a gfat_ token of the workspace."""
 
     family = FLUISTER
@@ -238,21 +238,8 @@ class FluisterMixin(FamilyMixin):
         RejectUnrecognisedBearer,
     ]
     permission_classes = [MinRole]
-
-    def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
-        if request.auth is None:
-            raise NotAuthenticated()
-        return super().resolve_caller(request, workspace_id)
-
-    def rate_buckets(self, request: Request) -> list[Bucket]:
-        return [
-            credential_bucket(
-                self.caller,
-                group="fl:key",
-                rate_setting="RATE_FLUISTER_PER_KEY",
-                reason="Rate limit exceeded: {rate} per API key.",
-            )
-        ]
+    rate_group = "fl:key"
+    rate_setting = "RATE_FLUISTER_PER_KEY"
 
 
 class FluisterAPIView(FluisterMixin, GenericAPIView):
