@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from feedback.filters import split_csv
 from feedback.models import ItemPriority, ItemStatus
 from feedback.selectors import is_item_id
 
+_TAG_INDEX = re.compile(r"^tags\.(\d+)")
 PRIORITY_CHOICES = [("", "No priority"), *ItemPriority.choices]
 BULK_MAX = C.LIST_MAX_LIMIT
 
@@ -41,7 +43,9 @@ class TriageForm(forms.Form):
         try:
             return clean_tags(split_csv(text))
         except ApiError as exc:
-            raise forms.ValidationError(exc.message.replace("tags.", "tag ")) from exc
+            # "tags.2 must not be empty." reads as "Tag 3 must not be empty." in a form.
+            message = _TAG_INDEX.sub(lambda m: f"Tag {int(m[1]) + 1}", exc.message)
+            raise forms.ValidationError(message) from exc
 
     @property
     def changes(self) -> dict[str, Any]:
