@@ -14,7 +14,9 @@ import re
 from corsheaders.signals import check_request_enabled
 from django.http import HttpRequest
 
-_PUBLIC = re.compile(r"^/v1/feedback/public/(?P<slug>[^/]+)/?$")
+# The slug alphabet only: anything else (a NUL, say) names no project and must not reach
+# the database, where PostgreSQL would refuse the query.
+_PUBLIC = re.compile(r"^/v1/feedback/public/(?P<slug>[-a-zA-Z0-9_]{1,64})/?$")
 
 
 def _public_origin_allowed(sender: object, request: HttpRequest, **kwargs: object) -> bool | None:

@@ -296,3 +296,10 @@ def test_post_from_a_disallowed_origin_is_403_and_stores_nothing(api_client, pro
     )
     assert "Access-Control-Allow-Origin" not in response
     assert item_count() == 0
+
+
+def test_preflight_for_a_malformed_slug_is_not_a_server_error(api_client, project):
+    response = preflight(api_client, "bad%00slug", "https://shop.example.com")
+
+    assert response.status_code < 500
+    assert "Access-Control-Allow-Origin" not in response
