@@ -318,6 +318,10 @@ MINOLITH_DOCS_URL = env_str("MINOLITH_DOCS_URL", "https://docs.minolith.io/api/f
 LLM_BASE_URL = env_str("LLM_BASE_URL")
 LLM_API_KEY = env_str("LLM_API_KEY")
 LLM_MODEL = env_str("LLM_MODEL")
+LLM_TRIAGE_TIMEOUT = env_int("LLM_TRIAGE_TIMEOUT", 20)  # seconds per LLM triage request
+# Triage sets the Minolith type of an item sent without one (or as "feedback") from its
+# category; False keeps the document's "feedback" default (docs/triage.md).
+TRIAGE_SETS_TYPE = env_bool("TRIAGE_SETS_TYPE", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

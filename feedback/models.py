@@ -20,6 +20,15 @@ from django.utils import timezone
 from config.ids import prefixed_id
 from feedback import constants as C
 from feedback.querysets import ItemQuerySet, NoteQuerySet
+from feedback.triage_models import (
+    IMPACT_MAX,
+    IMPACT_MIN,
+    UNTRIAGED,
+    LLMTriageStatus,
+    TriageCategory,
+    TriageEngine,
+    TriageSentiment,
+)
 from projects.models import Project
 
 
@@ -94,6 +103,27 @@ class Item(models.Model):
     user_id_external = models.CharField(max_length=C.USER_FIELD_MAX, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # AI triage (feedback.triaging; docs/triage.md). "" = never triaged (rows that bypassed
+    # item_create); impact 0 for those so they sort last by impact.
+    category = models.CharField(
+        max_length=8, choices=TriageCategory.choices, blank=True, default=UNTRIAGED
+    )
+    sentiment = models.CharField(
+        max_length=8, choices=TriageSentiment.choices, blank=True, default=UNTRIAGED
+    )
+    impact_score = models.PositiveSmallIntegerField(default=IMPACT_MIN)
+    triage_language = models.CharField(max_length=8, blank=True, default="")
+    triage_engine = models.CharField(
+        max_length=8, choices=TriageEngine.choices, blank=True, default=UNTRIAGED
+    )
+    triage_signals = models.JSONField(default=dict, blank=True)
+    # "category|page path" (or "category|~keyword"); "" = nothing to compare. Similar items
+    # are counted on (project, key, created_at) with one indexed COUNT.
+    triage_similar_key = models.CharField(max_length=200, blank=True, default="")
+    llm_triage_status = models.CharField(
+        max_length=8, choices=LLMTriageStatus.choices, default=LLMTriageStatus.NONE
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
 
     objects = ItemQuerySet.as_manager()
 
@@ -113,6 +143,12 @@ class Item(models.Model):
             models.Index(
                 fields=["project", "user_email", "-created_at", "-id"], name="fbk_project_email"
             ),
+            models.Index(
+                fields=["project", "-impact_score", "-created_at", "-id"], name="fbk_project_impact"
+            ),
+            models.Index(
+                fields=["project", "triage_similar_key", "created_at"], name="fbk_project_similar"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(type__in=ItemType.values), name="fbk_type_valid"),
@@ -122,6 +158,18 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(priority__in=[NO_PRIORITY, *ItemPriority.values]),
                 name="fbk_priority_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(impact_score__gte=IMPACT_MIN, impact_score__lte=IMPACT_MAX),
+                name="fbk_impact_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=[UNTRIAGED, *TriageCategory.values]),
+                name="fbk_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(sentiment__in=[UNTRIAGED, *TriageSentiment.values]),
+                name="fbk_sentiment_valid",
             ),
         ]
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Actor
 from feedback import constants as C
+from feedback import triaging
 from feedback.errors import ItemNotFound, SpendingCapExceeded
 from feedback.models import Item, ItemSource, ItemStatus, ItemTag, Note, new_item_id
 from projects.models import Project
@@ -82,6 +83,16 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
     source = ItemSource(source)
     tags = list(data.pop("tags", None) or [])
     now = timezone.now()
+    # AI triage, inline for every channel (feedback.triaging): its columns, and the type when
+    # the submitter left it at the default, go into the same INSERT.
+    data |= triaging.triage_fields(
+        project=project,
+        body=data.get("body", ""),
+        title=data.get("title", ""),
+        page_url=data.get("page_url", ""),
+        item_type=data.get("type"),
+        now=now,
+    )
     with transaction.atomic(durable=True):
         _charge(project, C.CREDITS_PER_ITEM)
         for attempt in range(ID_ATTEMPTS):
@@ -102,6 +113,7 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
                 if attempt == ID_ATTEMPTS - 1 or not Item.objects.filter(pk=item.pk).exists():
                     raise
         _write_tags(item, tags)
+        triaging.after_insert(item)  # the optional LLM pass, enqueued on commit
         audit.record(
             actor=actor,
             workspace=project.workspace,
