@@ -56,17 +56,19 @@ class Report(models.Model):
         indexes = [
             # The list, newest first, with or without from/to.
             models.Index(fields=["project", "-created_at", "-id"], name="report_project_created"),
-            # Stats (COUNT ... FILTER per outcome) and the daily chart as index-only scans,
-            # and the list filtered by outcome.
+            # Stats and the daily chart as index-only scans (covering: project, outcome,
+            # created_at), and the list filtered by outcome in index order; with id in it, a
+            # deep page of that list skips its offset inside the index (reports.selectors).
             models.Index(
-                fields=["project", "outcome", "created_at"], name="report_project_outcome"
+                fields=["project", "outcome", "-created_at", "-id"],
+                name="report_project_outcome_created",
             ),
-            # The list filtered by tool_name and the per-tool breakdown; outcome is carried
-            # (PostgreSQL INCLUDE) so stats filtered by tool stay index-only too.
+            # The list filtered by tool_name and the per-tool breakdown; outcome comes last
+            # so stats filtered by tool stay index-only too. (A key column rather than
+            # INCLUDE, which SQLite lacks and warns about, W040, on every runserver.)
             models.Index(
-                fields=["project", "tool_name", "-created_at"],
-                include=["outcome"],
-                name="report_project_tool",
+                fields=["project", "tool_name", "-created_at", "outcome"],
+                name="report_project_tool_outcome",
             ),
         ]
 

@@ -96,7 +96,13 @@ class ReportListView(WorkspaceMixin, TemplateView):
         queryset = filterset.qs  # invalid filters are shown on the form and left out
         cleaned = filterset.form.cleaned_data if filterset.is_bound else {}
 
-        stats = selectors.report_stats(queryset)
+        first_day, last_day = chart_range(
+            cleaned.get("from"), cleaned.get("to"), today=timezone.now().date()
+        )
+        overview = selectors.report_overview(
+            queryset, first_day=first_day, last_day=last_day, top_tools=TOP_TOOLS
+        )
+        stats = overview.stats
         total = stats["total"]
         limit = lenient_int(
             params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
@@ -107,10 +113,6 @@ class ReportListView(WorkspaceMixin, TemplateView):
         page = lenient_int(params.get("page"), default=1, minimum=1, maximum=reachable)
         rows = selectors.report_page(queryset, page=page, limit=limit) if total else []
 
-        first_day, last_day = chart_range(
-            cleaned.get("from"), cleaned.get("to"), today=timezone.now().date()
-        )
-        days = selectors.report_daily_counts(queryset, first_day=first_day, last_day=last_day)
         has_any = total > 0 or (filterset.active and base.exists())
 
         others = params.copy()
@@ -126,11 +128,11 @@ class ReportListView(WorkspaceMixin, TemplateView):
             stats=stats,
             stat_cards=[(o.value, o.label, stats[o.value]) for o in Outcome],
             reports=rows,
-            chart=daily_chart(days),
+            chart=daily_chart(overview.days),
             chart_first=first_day,
             chart_last=last_day,
             legend=[(o.value, o.label) for o in reversed(STACK)],
-            tools=selectors.report_top_tools(queryset, limit=TOP_TOOLS) if total else [],
+            tools=overview.tools,
             has_any=has_any,
             page=page,
             limit=limit,
