@@ -38,6 +38,7 @@ class IngestTarget:
     project_id: str
     workspace_id: str
     workspace_deleted: bool
+    key_digest: str  # names the cache entry, so a stale one can be dropped
 
 
 def _cache_get(key: str) -> Any:
@@ -68,7 +69,7 @@ def ingest_target_get(raw: str) -> IngestTarget | None:
     key = ingest_key_cache_key(digest)
     cached = _cache_get(key)
     if isinstance(cached, tuple) and len(cached) == 3:
-        return IngestTarget(*cached)
+        return IngestTarget(*cached, key_digest=digest)
     row = (
         Project.objects.filter(ingest_key_hash=digest)
         .values_list("pk", "workspace_id", "workspace__deleted_at", "ingest_key")
@@ -77,7 +78,10 @@ def ingest_target_get(raw: str) -> IngestTarget | None:
     if row is None or not hmac.compare_digest(row[3], raw):
         return None
     target = IngestTarget(
-        project_id=row[0], workspace_id=row[1], workspace_deleted=row[2] is not None
+        project_id=row[0],
+        workspace_id=row[1],
+        workspace_deleted=row[2] is not None,
+        key_digest=digest,
     )
     _cache_set(key, (target.project_id, target.workspace_id, target.workspace_deleted))
     return target

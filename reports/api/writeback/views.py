@@ -23,7 +23,6 @@ from config.api.pagination import parse_int
 from config.api.parsers import AnyContentTypeJSONParser
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import WRITEBACK
-from config.ids import secret_digest
 from projects.models import Project
 from projects.querysets import ProjectQuerySet
 from reports import errors, selectors, services
@@ -115,19 +114,21 @@ class ReportIngest(APIView):
             ],
             fail_open=True,
         )
-        self._claim = idempotency.begin(
-            scope=f"writeback:ingest:{target.project_id}",
-            key=request.headers.get(idempotency.HEADER),
-            method="POST",
-            path=request.path,
-            body=json.dumps(body, sort_keys=True, default=str).encode(),
-        )
+        idempotency_key = request.headers.get(idempotency.HEADER)
+        if idempotency_key is not None:
+            self._claim = idempotency.begin(
+                scope=f"writeback:ingest:{target.project_id}",
+                key=idempotency_key,
+                method="POST",
+                path=request.path,
+                body=json.dumps(body, sort_keys=True, default=str).encode(),
+            )
         data = ReportInput(data=body)
         if not data.is_valid():
             raise _input_error(data.errors)
         report = services.report_create(
             project_id=target.project_id,
-            ingest_key_digest=secret_digest(raw_key),  # type: ignore[arg-type]
+            ingest_key_digest=target.key_digest,
             **data.validated_data,
         )
         return Response({"ok": True, "id": report.pk}, status=200)
