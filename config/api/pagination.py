@@ -91,7 +91,11 @@ def keyset_paginate(
             for prior_key, prior_value in zip(keys[:i], values[:i], strict=False):
                 term &= Q(**{prior_key: prior_value})
             condition |= term
-        queryset = queryset.filter(condition)
+        # The redundant bound on the first key (a <= x) is what PostgreSQL can use as an index
+        # range condition; the OR form alone is only a filter, so a deep page would scan the
+        # index from the top (measured: page 10,000 of a 225k-row filtered list, 1.2 s -> ms).
+        bound = Q(**{f"{keys[0]}__{'lte' if descending else 'gte'}": values[0]})
+        queryset = queryset.filter(bound & condition)
     rows = list(queryset[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
