@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("reports.api.writeback.urls")),
     # Minolith (feedback items, public widget endpoint, widget script)
     path("", include("feedback.api.minolith.urls")),
+    path("", include("feedback.api.fluister.urls")),  # Fluister: exactly POST /v1/feedback
 ]
 
 handler400 = "config.views.bad_request"

@@ -1,0 +1,1 @@
+"""Fluister: ``POST /v1/feedback`` (docs/api/fluister.md)."""

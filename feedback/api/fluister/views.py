@@ -1,0 +1,76 @@
+"""Fluister ``POST /v1/feedback``: store a submission as a feedback item, answer with its
+triage at once.
+
+Credentials (``config.api.families.FluisterAPIView``): the project's ``mlth_`` key, or a
+``gfat_`` token of the same workspace with role MEMBER (a GUEST token reads only: 403).
+A ``projectId`` the credential cannot reach (another workspace's project, an unknown or
+malformed id, or for a project-scoped ``mlth_`` key any other project) is one 404.
+The item goes through ``services.item_create`` like every other channel: one credit,
+the spending cap (402), inline triage, the optional LLM pass afterwards.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Role, Workspace
+from config.api.errors import not_found
+from config.api.families import FluisterAPIView
+from config.api.parsers import AnyContentTypeJSONParser
+from config.ids import is_hex32
+from feedback import services
+from feedback.api.fluister import serializers as s
+from feedback.models import ItemSource
+from projects.models import Project
+
+PROJECT_NOT_FOUND = "Project not found."
+
+
+class FeedbackSubmit(FluisterAPIView):
+    required_role = Role.MEMBER
+    serializer_class = s.FluisterFeedbackInput  # also describes the body to OPTIONS
+    # The document's examples send Content-Type: application/json; a script that forgets
+    # it (`curl -d`) is still read as JSON rather than refused.
+    parser_classes = [AnyContentTypeJSONParser]
+
+    def scoped_queryset(self, workspace: Workspace) -> QuerySet[Project]:
+        return Project.objects.for_workspace(workspace)
+
+    def get_project(self, project_id: str) -> Project:
+        if not is_hex32(project_id):
+            raise not_found(PROJECT_NOT_FOUND)  # names no project: no query needed
+        bound = self.caller.project
+        if bound is not None and bound.pk != project_id:
+            raise not_found(PROJECT_NOT_FOUND)  # an mlth_ key reaches its own project only
+        project = self.get_queryset().filter(pk=project_id).first()
+        if project is None:
+            raise not_found(PROJECT_NOT_FOUND)
+        project.workspace = self.caller.workspace  # same row: saves a query in the audit
+        return project
+
+    @extend_schema(
+        operation_id="fluister_feedback_create",
+        tags=["fluister"],
+        request=s.FluisterFeedbackInput,
+        responses={
+            201: s.FluisterFeedbackOutput,
+            400: OpenApiResponse(description="a field is missing or invalid"),
+            402: OpenApiResponse(description="the project's spending cap is reached"),
+            404: OpenApiResponse(description="projectId is not reachable with this key"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = s.validate_submission(request.data)
+        project = self.get_project(data["projectId"])
+        item = services.item_create(
+            project=project,
+            actor=self.caller.actor,
+            source=ItemSource.API,
+            body=data["text"],
+            page_url=data["page"],
+            user_email=data["userEmail"],
+        )
+        return Response(s.feedback_out(item), status=201)
