@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from feedback import views
+from feedback import triage_views, views
 
 app_name = "feedback"
 
@@ -15,4 +15,20 @@ urlpatterns = [
     path("inbox/<str:item_id>/triage/", views.ItemTriageView.as_view(), name="item-triage"),
     path("inbox/<str:item_id>/notes/", views.NoteCreateView.as_view(), name="note-create"),
     path("inbox/<str:item_id>/delete/", views.ItemDeleteView.as_view(), name="item-delete"),
+    # AI triage (feedback.triage_views)
+    path(
+        "inbox/<str:item_id>/triage/correct/",
+        triage_views.TriageCorrectView.as_view(),
+        name="triage-correct",
+    ),
+    path(
+        "projects/<str:project_id>/triage/",
+        triage_views.TriageBreakdownView.as_view(),
+        name="triage-breakdown",
+    ),
+    path(
+        "projects/<str:project_id>/triage/corrections.csv",
+        triage_views.CorrectionExportView.as_view(),
+        name="triage-corrections-csv",
+    ),
 ]

@@ -23,10 +23,11 @@ from accounts.models import Role
 from config.api.errors import ApiError
 from config.api.pagination import keyset_paginate
 from config.htmx import is_htmx
-from feedback import selectors, services
+from feedback import selectors, services, triage_selectors
 from feedback.filters import InboxFilterSet
 from feedback.forms import PRIORITY_CHOICES, BulkStatusForm, NoteForm, TriageForm
 from feedback.models import Item, ItemSource, ItemStatus, ItemType
+from feedback.triage_models import TriageCategory, TriageSentiment
 from projects.models import Project
 
 PAGE_SIZE = 25
@@ -43,6 +44,8 @@ def choices_context() -> dict[str, Any]:
         "types": ItemType.choices,
         "priorities": PRIORITY_CHOICES,
         "sources": ItemSource.choices,
+        "triage_categories": TriageCategory.choices,
+        "triage_sentiments": TriageSentiment.choices,
     }
 
 
@@ -110,12 +113,14 @@ class ItemListView(InboxMixin, TemplateView):
         counts_set = InboxFilterSet(without_status, queryset=self.items(), projects=project_qs)
         counts_set.is_valid()
         counts = selectors.status_counts(counts_set.qs)
+        sort = triage_selectors.inbox_sort(request.GET)  # newest, or highest impact first
         try:
             page = keyset_paginate(
                 filterset.qs.select_related("project"),
                 cursor=request.GET.get("cursor") or None,
                 limit=PAGE_SIZE,
                 salt=_cursor_salt(self.workspace.pk),
+                keys=triage_selectors.SORT_KEYS[sort],
             )
         except ApiError:
             errors.append(("cursor", "That page link has expired; showing the newest items."))
@@ -124,6 +129,7 @@ class ItemListView(InboxMixin, TemplateView):
                 cursor=None,
                 limit=PAGE_SIZE,
                 salt=_cursor_salt(self.workspace.pk),
+                keys=triage_selectors.SORT_KEYS[sort],
             )
         querystring = safe_querystring(params.urlencode())
         without_status_qs = safe_querystring(without_status.urlencode())
@@ -147,6 +153,8 @@ class ItemListView(InboxMixin, TemplateView):
             credit_rows=credit_rows(projects),
             without_status_qs=without_status_qs,
             has_any=bool(page.items) or filterset.active or bool(request.GET.get("cursor")),
+            sort=sort,
+            sort_choices=triage_selectors.SORT_CHOICES,
         )
         return context
 
