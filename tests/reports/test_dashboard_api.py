@@ -454,3 +454,12 @@ def test_reports_deep_pages_keep_the_order_and_filters(writeback_client, project
     assert [r["id"] for r in deep_filtered.json()["reports"]] == [r.pk for r in failures[500:550]]
     assert [r["id"] for r in last.json()["reports"]] == [r.pk for r in newest_first[800:]]
     assert deep_filtered.json()["stats"]["total"] == len(failures)
+
+
+@pytest.mark.parametrize(
+    "query", ["to=9999-12-31", "from=0001-01-01", "to=2026-02-20T23:59:59.999999%2B14:00"]
+)
+def test_reports_accepts_extreme_but_valid_dates(writeback_client, project, reports, query):
+    response = writeback_client.get(url(project.pk, query))
+
+    assert response.status_code == 200, response.content

@@ -535,3 +535,17 @@ def test_dashboard_read_endpoint_is_not_cors_enabled(writeback_client, project):
 
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_deleted_project_ingest_key_is_401_even_when_cached(
+    api_client, body, project, django_capture_on_commit_callbacks
+):
+    assert post(api_client, body).status_code == 200  # the lookup is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        project.delete()
+
+    response = post(api_client, body)
+
+    assert response.status_code == 401
+    assert response.json() == error("invalid_ingest_key", UNKNOWN_KEY, "ingest_key")
+    assert Report.objects.count() == 0  # the project's reports went with it
