@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from reports.filters import OUTCOME_LIST
@@ -63,6 +64,24 @@ class OutcomeField(StrictText):
         return value
 
 
+class StrictTextSchema(OpenApiSerializerFieldExtension):
+    """OpenAPI for the two custom fields: a string with its maximum length, or the enum."""
+
+    target_class = StrictText
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        field = self.target
+        schema: dict[str, Any] = {"type": "string"}
+        if isinstance(field, OutcomeField):
+            schema["enum"] = list(Outcome.values)
+        else:
+            schema["maxLength"] = field.max_length
+        if field.allow_null:
+            schema["nullable"] = True
+        return schema
+
+
 class ReportInput(serializers.Serializer):
     """The body of POST /v1/reports after the ingest key (checked first, by the view).
 
@@ -99,6 +118,13 @@ class ReportInput(serializers.Serializer):
         attrs["tool_name"] = attrs.get("tool_name") or ""
         attrs["source"] = attrs.get("source") or ""
         return attrs
+
+
+class ReportIngestBody(ReportInput):
+    """For the OpenAPI schema: the whole body, ingest key included (the view checks the key
+    itself, before ReportInput, so that a bad key is a 401 whatever else is wrong)."""
+
+    ingest_key = serializers.CharField(help_text="the project's ingest key, wk_ + 48 hex")
 
 
 def writeback_time(value: datetime) -> str:

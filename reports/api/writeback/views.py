@@ -29,6 +29,7 @@ from reports import errors, selectors, services
 from reports.api.writeback.serializers import (
     IngestOutput,
     ProjectReportsOutput,
+    ReportIngestBody,
     ReportInput,
     report_out,
 )
@@ -92,7 +93,7 @@ class ReportIngest(APIView):
     @extend_schema(
         operation_id="wb_reports_create",
         tags=["writeback"],
-        request=ReportInput,
+        request=ReportIngestBody,
         responses=IngestOutput,
         auth=[],
     )
