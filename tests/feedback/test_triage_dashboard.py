@@ -437,3 +437,31 @@ def test_inbox_links_each_project_to_its_breakdown(owner, workspace, project):
     html = signed_in(owner).get(inbox(workspace)).content.decode()
 
     assert breakdown_url(workspace, project) in html
+
+
+def test_exported_corrections_become_training_rows(owner, workspace, project, tmp_path):
+    from feedback.triage import corrections, dataset
+
+    item = triaged(project, body="=Het afrekenen lukt niet")
+    praise = triaged(project, body="Super app, dank jullie wel!", type="praise")
+    foreign = triaged(project, body="Det fungerar inte", triage_language="sv")
+    client = signed_in(owner)
+    client.post(correct_url(workspace, item), {"field": "sentiment", "value": "neutral"})
+    client.post(correct_url(workspace, item), {"field": "category", "value": "question"})
+    client.post(correct_url(workspace, praise), {"field": "sentiment", "value": "positive"})
+    client.post(correct_url(workspace, foreign), {"field": "category", "value": "feature"})
+    export = tmp_path / "corrections.csv"
+    export.write_bytes(b"".join(client.get(csv_url(workspace, project)).streaming_content))
+    out = tmp_path / "rows.jsonl"
+
+    with export.open(encoding="utf-8", newline="") as fh:
+        rows, skipped = corrections.convert(csv.DictReader(fh))
+    with out.open("w", encoding="utf-8") as fh:
+        corrections.write_jsonl(rows, fh)
+
+    assert skipped == {"language": 1, "labels": 0, "known": 0}
+    assert [(e.text, e.lang, e.category, e.sentiment, e.praise) for e in dataset.load(out)] == [
+        ("=Het afrekenen lukt niet", "nl", "question", "neutral", False),
+        ("Super app, dank jullie wel!", "nl", "bug", "positive", True),
+    ]
+    assert dataset.load(out)[0].group == f"correction-{item.pk}"

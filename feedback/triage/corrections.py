@@ -1,0 +1,113 @@
+"""Turn the dashboard's triage-corrections CSV into rows for ``data/labelled.jsonl``.
+
+People correct an item's category or sentiment in the dashboard; the project's
+"Corrections CSV" (``/w/<ws>/projects/<id>/triage/corrections.csv``) lists every correction
+with the item's text and its current labels. This converts that export into the training
+format (one JSON object per line: text, lang, category, sentiment, praise, group), so the
+corrections can be reviewed and appended before re-training::
+
+    python -m feedback.triage.corrections corrections.csv > new.jsonl
+    # review new.jsonl (it holds your users' words), then
+    cat new.jsonl >> feedback/triage/data/labelled.jsonl
+    python -m feedback.triage.train && python -m feedback.triage.evaluate
+
+Rules: one row per item (its labels as they are now, after every correction); rows in a
+language the model does not know, or without both labels, are skipped; texts already in
+the data set are skipped; the ``'`` the export puts before a leading ``= + - @`` (so a
+spreadsheet does not run it as a formula) is removed again. Each item gets the group
+``correction-<item id>``, so the fixed held-out split treats it like any other concept.
+Standard library only, like the rest of this package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from feedback.triage import dataset
+
+REQUIRED_COLUMNS = ("text", "language", "item_id", "category", "sentiment", "item_type")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unguard(value: str) -> str:
+    """Undo the export's spreadsheet guard: ``'=SUM(1)`` -> ``=SUM(1)``."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
+def convert(
+    rows: Iterable[dict[str, str]], *, known_texts: frozenset[str] = frozenset()
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Training rows from exported correction rows, and counts of what was skipped."""
+    latest: dict[str, dict[str, str]] = {}
+    for row in rows:
+        missing = [c for c in REQUIRED_COLUMNS if c not in row]
+        if missing:
+            raise ValueError(f"not a corrections export: missing columns {missing}")
+        latest[row["item_id"]] = row  # later rows carry the same, current labels
+    out: list[dict[str, Any]] = []
+    skipped = {"language": 0, "labels": 0, "known": 0}
+    for item_id, row in latest.items():
+        text = unguard(row["text"])
+        lang = row["language"]
+        if lang not in dataset.LANGUAGES:
+            skipped["language"] += 1
+            continue
+        if row["category"] not in dataset.CATEGORIES or row["sentiment"] not in dataset.SENTIMENTS:
+            skipped["labels"] += 1
+            continue
+        if not text.strip() or text in known_texts:
+            skipped["known"] += 1
+            continue
+        out.append(
+            {
+                "text": text,
+                "lang": lang,
+                "category": row["category"],
+                "sentiment": row["sentiment"],
+                "praise": row["item_type"] == "praise",
+                "group": f"correction-{item_id}",
+            }
+        )
+    return out, skipped
+
+
+def write_jsonl(rows: Iterable[dict[str, Any]], out: TextIO) -> None:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path, help="the dashboard's corrections CSV")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=dataset.DATA_PATH,
+        help="labelled set whose texts are skipped (default: the shipped one)",
+    )
+    args = parser.parse_args(argv)
+    known = (
+        frozenset(e.text for e in dataset.load(args.data)) if args.data.exists() else frozenset()
+    )
+    with args.csv.open(encoding="utf-8", newline="") as fh:
+        rows, skipped = convert(csv.DictReader(fh), known_texts=known)
+    write_jsonl(rows, sys.stdout)
+    print(
+        f"{len(rows)} training rows; skipped: {skipped['language']} unknown language, "
+        f"{skipped['labels']} without both labels, {skipped['known']} empty or already known",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
