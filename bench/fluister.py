@@ -1,0 +1,312 @@
+"""Fluister benchmark: ``POST /v1/feedback`` with the built-in triage inline, on PostgreSQL.
+
+    .venv/bin/python -m bench.fluister
+
+What it does (numbers, never assertions):
+1. (re)creates the database ``backtalk_bench_fluister`` and runs ``manage.py migrate``;
+2. creates an owner, a workspace, a project and an mlth_ key through the services;
+3. seeds ``--items`` (200,000) triaged items in that project with one
+   ``INSERT ... SELECT generate_series``, their ``triage_similar_key`` spread over 40 pages
+   x 3 categories and ``created_at`` over 60 days, so the "similar items" COUNT that every
+   submission runs meets realistic data (thousands of rows per key, half of them inside the
+   30-day window);
+4. in this process, on that database: the cost of triage inside ``item_create``:
+   ``triage()`` alone, the similar COUNT alone (and its EXPLAIN), and ``item_create`` with
+   triage vs. with ``triaging.triage_fields`` replaced by a constant (the same INSERT,
+   credit UPDATE and audit row without the engine and the COUNT);
+5. starts gunicorn (2 sync workers, DB_CONN_MAX_AGE=60, Redis, rate limits raised) and
+   measures with ``wrk --latency``: POST /v1/feedback with 48 realistic bodies in turn
+   (five languages, pages, an occasional long text), A/B against the same app with the
+   triage replaced by a constant (``bench/fluister_stub_wsgi.py``), twice, interleaved, so
+   a busy machine shows as disagreement between rounds; plus the same request with an
+   unknown ``projectId`` (authentication, rate limit, validation, one lookup, no insert: the
+   floor the endpoint stands on); prints one table.
+
+Needs PostgreSQL (BENCH_PG_URL), Redis (BENCH_REDIS_URL) and wrk (bench/common.py).
+``--keep`` leaves the database; ``--reuse`` skips steps 1-3 on a kept one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in {None, ""}:  # `python bench/fluister.py` as well as `python -m bench.fluister`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (
+    Server,
+    Stopwatch,
+    bench_env,
+    database_url,
+    django_setup,
+    drop_database,
+    http_json,
+    lua_post_script,
+    manage,
+    print_table,
+    recreate_database,
+    section,
+    wrk,
+)
+
+DB_NAME = "backtalk_bench_fluister"
+PAGES = 40
+
+TEXTS = [
+    ("De login knop werkt niet op mobiel", "/login"),
+    ("I was charged twice and now the checkout page stays blank.", "/checkout"),
+    ("Die App stürzt beim Bezahlen ab.", "/de/kasse"),
+    ("Would be great if the dashboard had a dark mode option.", "/dashboard"),
+    ("¿Cómo cambio mi contraseña?", ""),
+    ("Merci pour la nouvelle version, elle est géniale !", "/"),
+    ("Search results are slow on large datasets, over 15 seconds.", "/search"),
+    ("Bug in checkout", "/checkout"),
+    ("The export button does nothing on Firefox.", "/exports"),
+    ("Kunnen jullie iDEAL toevoegen als betaalmethode?", "/afrekenen"),
+    ("Wie kann ich meine Rechnung herunterladen?", "/account/invoices"),
+    ("L'application plante quand j'ouvre les paramètres.", "/settings"),
+    ("No puedo iniciar sesión desde ayer, dice error 500.", "/login"),
+    ("Love the new onboarding, thanks a lot!", "/welcome"),
+    ("Typo on the pricing page: 'anually'.", "/pricing"),
+    ("Can you add an API endpoint to bulk delete items?", "/docs/api"),
+]
+
+
+def bodies(project_id: str) -> list[dict[str, Any]]:
+    """48 request bodies: each text three times, with and without userEmail, one long."""
+    out = []
+    for i, (text, page) in enumerate(TEXTS * 3):
+        body: dict[str, Any] = {"projectId": project_id, "text": text}
+        if page:
+            body["page"] = page
+        if i % 2:
+            body["userEmail"] = f"user{i}@example.com"
+        if i % 16 == 5:
+            body["text"] = text + " " + "More context from the customer. " * 60  # ~2 KB
+        out.append(body)
+    return out
+
+
+SEED_SQL = """
+INSERT INTO feedback_item (id, project_id, title, body, type, status, priority, source, tags,
+    page_url, user_email, user_name, user_id_external, created_at, updated_at,
+    category, sentiment, impact_score, triage_language, triage_engine, triage_signals,
+    triage_similar_key, llm_triage_status, triaged_at)
+SELECT 'fbk_' || lpad(to_hex(g), 12, '0'), %(project)s, '',
+       'Seeded feedback ' || g || ': the page did not respond the second time.',
+       c, 'open', '', 'api', '[]'::jsonb,
+       '/page/' || mod(g, %(pages)s), '', '', '', ts, ts,
+       CASE c WHEN 'idea' THEN 'feature' ELSE c END,
+       CASE mod(g, 3) WHEN 0 THEN 'negative' WHEN 1 THEN 'neutral' ELSE 'positive' END,
+       mod(g, 15), 'en', 'builtin', '{}'::jsonb,
+       CASE c WHEN 'idea' THEN 'feature' ELSE c END || '|/page/' || mod(g, %(pages)s),
+       'none', ts
+FROM (
+    SELECT g, now() - random() * interval '60 days' AS ts,
+           CASE mod(g * 7, 3) WHEN 0 THEN 'bug' WHEN 1 THEN 'idea' ELSE 'question' END AS c
+    FROM generate_series(1, %(count)s) AS g
+) AS s
+"""
+
+
+def setup_objects() -> dict[str, Any]:
+    from accounts import services as account_services
+    from accounts.audit import Actor
+    from accounts.models import TokenFamily, User
+    from projects.services import project_create
+
+    owner = User.objects.create_user("bench@example.com", "bench-password-123")
+    workspace = account_services.workspace_create(owner=owner, name="Bench")
+    actor = Actor.for_user(owner)
+    project = project_create(workspace=workspace, name="Shop", actor=actor)
+    _, raw = account_services.api_token_mint(
+        workspace=workspace, family=TokenFamily.MINOLITH, name="bench", actor=actor, project=project
+    )
+    return {"project_id": project.pk, "key": raw}
+
+
+def reuse_objects() -> dict[str, Any]:
+    """The kept database's project, with a freshly minted key (keys are shown only once)."""
+    from accounts import services as account_services
+    from accounts.audit import Actor
+    from accounts.models import TokenFamily, User
+    from projects.models import Project
+
+    owner = User.objects.get(email="bench@example.com")
+    project = Project.objects.select_related("workspace").get(name="Shop")
+    _, raw = account_services.api_token_mint(
+        workspace=project.workspace,
+        family=TokenFamily.MINOLITH,
+        name="bench",
+        actor=Actor.for_user(owner),
+        project=project,
+    )
+    return {"project_id": project.pk, "key": raw}
+
+
+def seed(count: int, project_id: str) -> float:
+    from django.db import connection
+
+    with Stopwatch() as watch, connection.cursor() as cur:
+        cur.execute(SEED_SQL, {"project": project_id, "pages": PAGES, "count": count})
+        cur.execute("VACUUM ANALYZE feedback_item")
+    return watch.seconds
+
+
+def per_call_us(fn: Any, n: int) -> tuple[float, float]:
+    """Median and p99 microseconds of ``fn()`` over ``n`` calls (after 20 warm-up calls)."""
+    for _ in range(20):
+        fn()
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e6)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+def inline_costs(project_id: str, n: int) -> list[list[str]]:
+    """Triage's share of item_create, measured in this process against the seeded DB."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.audit import Actor
+    from feedback import services, triaging
+    from feedback.models import ItemSource
+    from feedback.triage import triage
+    from projects.models import Project
+
+    project = Project.objects.select_related("workspace").get(pk=project_id)
+    texts = [b["text"] for b in bodies(project_id)]
+    i = iter(range(10**9))
+
+    def one_triage() -> None:
+        k = next(i)
+        triage(texts[k % len(texts)], page=TEXTS[k % len(TEXTS)][1])
+
+    def one_count() -> None:
+        k = next(i)
+        key = f"bug|/page/{k % PAGES}"
+        triaging.count_similar(project=project, key=key, now=timezone.now())
+
+    def one_create() -> None:
+        k = next(i)
+        text, page = TEXTS[k % len(TEXTS)]
+        services.item_create(
+            project=project, actor=Actor.system(), source=ItemSource.API, body=text, page_url=page
+        )
+
+    rows = []
+    med, p99 = per_call_us(one_triage, n)
+    rows.append(["triage() (engine only)", f"{med:,.0f}", f"{p99:,.0f}"])
+    med, p99 = per_call_us(one_count, n)
+    rows.append(["similar COUNT (cap 100)", f"{med:,.0f}", f"{p99:,.0f}"])
+    with_triage = per_call_us(one_create, n)
+    rows.append(["item_create, triage inline", f"{with_triage[0]:,.0f}", f"{with_triage[1]:,.0f}"])
+    real = triaging.triage_fields
+    fixed = real(
+        project=project, body="x", title="", page_url="", item_type="bug", now=timezone.now()
+    )
+    triaging.triage_fields = lambda **kw: dict(fixed, triaged_at=kw["now"])  # type: ignore[assignment]
+    try:
+        without = per_call_us(one_create, n)
+    finally:
+        triaging.triage_fields = real  # type: ignore[assignment]
+    rows.append(["item_create, triage stubbed", f"{without[0]:,.0f}", f"{without[1]:,.0f}"])
+    rows.append(
+        [
+            "= triage's inline share",
+            f"{with_triage[0] - without[0]:,.0f}",
+            f"{(with_triage[0] - without[0]) / with_triage[0]:.0%} of item_create",
+        ]
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "EXPLAIN (ANALYZE, BUFFERS) SELECT COUNT(*) FROM (SELECT id FROM feedback_item "
+            "WHERE project_id = %s AND triage_similar_key = %s AND created_at >= now() - "
+            "interval '30 days' LIMIT 100) s",
+            [project_id, "bug|/page/7"],
+        )
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    print(plan)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--calls", type=int, default=2_000, help="in-process calls per timing")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+
+    url = database_url(DB_NAME) if args.reuse else recreate_database(DB_NAME)
+    env = bench_env(url)
+    for name in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
+        env.pop(name, None)  # the built-in engine only: nothing leaves this machine
+    try:
+        if not args.reuse:
+            section("migrate")
+            manage("migrate", "--noinput", "-v0", env=env)
+            manage("createcachetable", env=env)
+        django_setup(env)
+        if args.reuse:
+            objects = reuse_objects()
+        else:
+            objects = setup_objects()
+            section(f"seeding {args.items:,} triaged items")
+            print(f"seeded in {seed(args.items, objects['project_id']):.1f} s")
+
+        section(f"triage inside item_create, {args.calls:,} calls each (microseconds)")
+        print_table(
+            inline_costs(objects["project_id"], args.calls),
+            headers=["what", "median µs", "p99 µs / note"],
+        )
+
+        section("HTTP: POST /v1/feedback (gunicorn, 2 sync workers), A/B twice")
+        auth = {"Authorization": f"Bearer {objects['key']}"}
+        run = {"duration": args.duration, "connections": args.connections}
+        post = lua_post_script(bodies(objects["project_id"]), headers=auth)
+        rows = []
+        for round_ in (1, 2):
+            for app, label in (
+                ("config.wsgi:application", "triage inline"),
+                ("bench.fluister_stub_wsgi:application", "triage stubbed"),
+            ):
+                with Server(env=env, workers=2, app=app) as server:
+                    first = bodies(objects["project_id"])[0]
+                    status, body = http_json(
+                        "POST", server.url("/v1/feedback"), body=first, headers=auth
+                    )
+                    if status != 201:
+                        raise SystemExit(f"sanity check failed: {status} {body}")
+                    rows.append(
+                        wrk(server.url("/v1/feedback"), lua=post, **run).row(
+                            f"POST /v1/feedback, {label}", f"round {round_}"
+                        )
+                    )
+                    if round_ == 1 and app.startswith("config"):
+                        floor = lua_post_script(bodies("0" * 32), headers=auth)
+                        rows.append(
+                            wrk(server.url("/v1/feedback"), lua=floor, **run).row(
+                                "same, unknown projectId (404)", "floor: no insert, no triage"
+                            )
+                        )
+        print_table(rows)
+        print(f"\ncpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.1f}")
+    finally:
+        if not args.keep:
+            drop_database(DB_NAME)
+
+
+if __name__ == "__main__":
+    main()
