@@ -200,7 +200,8 @@ def explain(project_id: str) -> None:
                 selectors.report_stats(filterset.qs)
             else:
                 selectors.report_page(filterset.qs, page=page, limit=50)
-        sql = captured.captured_queries[-1]["sql"]
+        # The SELECT itself (the serial aggregates also log BEGIN, SET LOCAL and COMMIT).
+        sql = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")][-1]
         # Under the same settings as the endpoint: aggregates run without parallel workers.
         plan_settings = selectors.serial_plan() if kind == "stats" else nullcontext()
         with plan_settings, connection.cursor() as cursor:
