@@ -84,9 +84,16 @@ def minolith_code(error: ApiError) -> tuple[str, int]:
     return code, status
 
 
+# The catalogue's fixed messages, used where our own message is only the generic one.
+_MINOLITH_GENERIC = {"not_found": ("Not found.", "Resource not found.")}
+
+
 def render_minolith(error: ApiError) -> tuple[int, Body]:
     code, status = minolith_code(error)
     message = error.fields[0].message if error.fields else error.message
+    generic, catalogue = _MINOLITH_GENERIC.get(code, (None, None))
+    if message == generic:
+        message = catalogue
     anchor = _MINOLITH_ANCHORS.get(code, "errors")
     docs = f"{settings.MINOLITH_DOCS_URL}#{anchor}"
     return status, {"error": {"code": code, "message": message, "docs": docs}}

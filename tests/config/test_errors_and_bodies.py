@@ -105,7 +105,7 @@ def test_nul_in_an_idempotency_key_is_400(owner_client, workspace):
             {
                 "error": {
                     "code": "not_found",
-                    "message": "Not found.",
+                    "message": "Resource not found.",
                     "docs": "https://docs.minolith.io/api/feedback#errors",
                 }
             },
