@@ -179,13 +179,13 @@ def stacked_chart(
             height = CHART_PLOT_HEIGHT * count / peak
             y -= height
             segments.append({"css": f"{css}{key}", "y": round(y, 2), "height": round(height, 2)})
-        title = ", ".join(f"{k} {counts[k]}" for k in keys if counts.get(k)) or "none"
+        parts = ", ".join(f"{k} {counts[k]}" for k in keys if counts.get(k)) or "none"
         bars.append(
             {
                 "x": round(i * slot + CHART_BAR_GAP / 2, 2),
                 "width": round(width, 2),
                 "segments": segments,
-                "title": f"{bucket.label}: {title}",
+                "title": f"{bucket.label}: {parts}",
             }
         )
     return {
@@ -218,6 +218,9 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
         }
         category_columns = [(k, labels[k]) for k in triage_selectors.CATEGORY_KEYS]
         sentiment_columns = [(k, labels[k]) for k in triage_selectors.SENTIMENT_KEYS]
+        # Category and sentiment are set together, so "untriaged" is one number: the table
+        # and the totals show it once, on the category side; the charts keep it in both bars.
+        sentiment_table = [c for c in sentiment_columns if c[0] != triage_selectors.UNTRIAGED_KEY]
         context.update(
             project=project,
             breakdown=breakdown,
@@ -225,20 +228,20 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
             days=triage_selectors.BREAKDOWN_DAYS,
             summary=[
                 *(("c-" + k, label, breakdown.categories[k]) for k, label in category_columns),
-                *(("m-" + k, label, breakdown.sentiments[k]) for k, label in sentiment_columns),
+                *(("m-" + k, label, breakdown.sentiments[k]) for k, label in sentiment_table),
             ],
             category_columns=category_columns,
-            sentiment_columns=sentiment_columns,
+            sentiment_columns=sentiment_table,
             rows=[
                 {
                     "bucket": b,
                     "categories": [b.categories[k] for k, _ in category_columns],
-                    "sentiments": [b.sentiments[k] for k, _ in sentiment_columns],
+                    "sentiments": [b.sentiments[k] for k, _ in sentiment_table],
                 }
                 for b in reversed(breakdown.buckets)  # newest first in the table
             ],
             category_totals=[breakdown.categories[k] for k, _ in category_columns],
-            sentiment_totals=[breakdown.sentiments[k] for k, _ in sentiment_columns],
+            sentiment_totals=[breakdown.sentiments[k] for k, _ in sentiment_table],
             charts=[
                 stacked_chart(
                     breakdown, "categories", category_columns, title="By category", css="c-"

@@ -167,6 +167,7 @@ def test_owner_corrects_category_with_htmx(owner, workspace, item):
     html = response.content.decode()
     assert html.lstrip().startswith('<section class="card triage-card" id="triage"')
     assert "Category corrected." in html
+    assert '<span id="triage-badges" hx-swap-oob="true">' in html  # the page header follows
     item.refresh_from_db()
     assert (item.category, item.triage_engine, item.type) == ("feature", "manual", "idea")
     correction = TriageCorrection.objects.get()
@@ -378,6 +379,8 @@ def test_breakdown_counts_categories_and_sentiments_per_day(owner, workspace, pr
     two_days_ago = breakdown.buckets[-3]
     assert two_days_ago.categories == {"bug": 0, "feature": 0, "question": 1, "untriaged": 1}
     html = response.content.decode()
+    assert '<h2 id="chart-1">By category</h2>' in html
+    assert '<h2 id="chart-2">By sentiment</h2>' in html
     assert "<svg" in html
     assert 'class="seg c-bug"' in html
     assert "<script" not in html.split("<main", 1)[-1].split("</main>", 1)[0]
