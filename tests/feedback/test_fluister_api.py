@@ -471,3 +471,13 @@ def test_plain_options_describes_the_body_instead_of_failing(minolith_client):
 
     assert response.status_code == 200
     assert set(response.json()["actions"]["POST"]) == {"projectId", "text", "page", "userEmail"}
+
+
+def test_nul_character_in_text_is_400_and_stores_nothing(minolith_client, project):
+    body = json.dumps({"projectId": project.pk, "text": "a\x00b"})
+
+    response = minolith_client.generic("POST", URL, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == fluister_error("invalid_json", "A string contains a NUL character.")
+    assert_nothing_stored(project)
