@@ -17,11 +17,11 @@ transaction:
    item takes the new value (``triage_engine = "manual"``), a ``TriageCorrection`` row and an
    audit row record it, and the LLM never overwrites a correction.
 
-Item type: Minolith's ``type`` defaults to ``feedback``. When the submitter left it at that
-(absent, or ``"feedback"``, which is what the widget's selector sends untouched), triage
-sets it from the category (bug -> bug, feature -> idea, question -> question; praise when
-the engine recognises praise). A type the submitter chose is kept. docs/triage.md has the
-reasons.
+Item type: when the submitter gave no type (the field absent; the widget's "Not sure"
+choice omits it), triage sets it from the category (bug -> bug, feature -> idea, question ->
+question; praise when the engine recognises praise). Any type the submitter sent, including
+an explicit ``"feedback"``, is kept. With ``TRIAGE_SETS_TYPE=false`` an untyped item gets
+Minolith's documented default ``feedback``. docs/triage.md has the reasons.
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ _ID_SEGMENT = re.compile(r"\d|^[A-Za-z0-9_-]{24,}$")
 LLM_ATTEMPTS = 2
 LLM_RETRY_PAUSE = 1.0
 LLM_DEFAULT_TIMEOUT = 20.0
-NO_TYPE = ItemType.FEEDBACK  # what "the submitter gave no type" looks like after validation
 
 
 # --- inline (built-in) triage ----------------------------------------------------------------
@@ -146,9 +145,8 @@ def triage_fields(
     )
     points["similar"] = similar_points(similar)
     signals.update(points=points, similar_count=similar, similar_key=key)
-    type_from_triage = item_type in (None, "", NO_TYPE) and getattr(
-        settings, "TRIAGE_SETS_TYPE", True
-    )
+    given = item_type not in (None, "")
+    type_from_triage = not given and getattr(settings, "TRIAGE_SETS_TYPE", True)
     signals["type_source"] = "triage" if type_from_triage else "submitter"
     fields: dict[str, Any] = {
         "category": result.category,
@@ -165,6 +163,8 @@ def triage_fields(
     }
     if type_from_triage:
         fields["type"] = result.item_type
+    elif not given:
+        fields["type"] = ItemType.FEEDBACK  # Minolith's documented default
     return fields
 
 

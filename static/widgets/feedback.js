@@ -34,6 +34,7 @@
   var endpoint = base + "/v1/feedback/public/" + encodeURIComponent(project);
 
   var TYPES = [
+    ["", "Not sure (we will sort it)"],
     ["feedback", "General feedback"],
     ["bug", "Bug report"],
     ["idea", "Idea"],
@@ -236,7 +237,8 @@
     if (emailInput && email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
       return invalid(emailInput, "Please enter a valid email address, or leave it empty.");
     }
-    var payload = { body: body, type: typeSelect.value, page_url: location.href.slice(0, 2000) };
+    var payload = { body: body, page_url: location.href.slice(0, 2000) };
+    if (typeSelect.value) payload.type = typeSelect.value;
     if (titleInput.value.trim()) payload.title = titleInput.value.trim();
     if (email) payload.user_email = email;
     if (userId) payload.user_id_external = userId;

@@ -172,6 +172,7 @@ def test_widget_on_another_origin_submits_feedback_found_through_the_api(
     dialog.wait_for(state="visible")
 
     # Keyboard only: choose the type, tab through the labelled fields, type, submit.
+    page.keyboard.press("ArrowDown")  # "Not sure" -> feedback
     page.keyboard.press("ArrowDown")  # feedback -> bug
     page.keyboard.press("Tab")
     page.keyboard.type("Coupon field rejects valid codes")

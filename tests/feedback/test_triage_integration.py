@@ -73,9 +73,19 @@ def test_minolith_api_keeps_the_type_the_submitter_gave(minolith_client, project
     assert item.triage_signals["type_source"] == "submitter"
 
 
-def test_explicit_feedback_type_counts_as_no_type(minolith_client, project):
+def test_explicit_feedback_type_is_kept(minolith_client, project):
     response = minolith_client.post(
         ITEMS, {"body": "Would be great to have a dark mode.", "type": "feedback"}, format="json"
+    )
+
+    assert response.json()["data"]["type"] == "feedback"
+    item = Item.objects.get()
+    assert (item.category, item.triage_signals["type_source"]) == ("feature", "submitter")
+
+
+def test_null_type_counts_as_no_type(minolith_client, project):
+    response = minolith_client.post(
+        ITEMS, {"body": "Would be great to have a dark mode.", "type": None}, format="json"
     )
 
     assert response.json()["data"]["type"] == "idea"
@@ -112,11 +122,12 @@ def test_widget_submission_is_triaged(api_client, project):
     assert item.type == "bug"
 
 
-def test_widget_selector_left_at_feedback_is_typed_and_a_chosen_type_kept(api_client, project):
+def test_widget_untyped_submission_is_typed_and_a_chosen_type_kept(api_client, project):
+    api_client.post(public(), {"body": DUTCH}, format="json")
     api_client.post(public(), {"body": DUTCH, "type": "feedback"}, format="json")
     api_client.post(public(), {"body": DUTCH, "type": "idea"}, format="json")
 
-    assert sorted(Item.objects.values_list("type", flat=True)) == ["bug", "idea"]
+    assert sorted(Item.objects.values_list("type", flat=True)) == ["bug", "feedback", "idea"]
 
 
 def test_title_counts_towards_triage(project):

@@ -150,8 +150,9 @@ def validate_item_create(raw: Any, *, public: bool = False) -> dict[str, Any]:
     cleaned: dict[str, Any] = {"body": clean_body(data)}
     cleaned["title"] = _optional_text(data, "title", C.TITLE_MAX)
     item_type = data.get("type")
+    # None (absent) reaches item_create as "no type given": triage chooses one, else feedback.
     cleaned["type"] = (
-        ItemType.FEEDBACK if item_type is None else clean_choice("type", item_type, ItemType.values)
+        None if item_type is None else clean_choice("type", item_type, ItemType.values)
     )
     if not public:
         cleaned["tags"] = clean_tags(data.get("tags"))
