@@ -401,29 +401,38 @@ def test_list_items_limit_and_cursor_walk_every_item_once(minolith_client, catal
 
 
 def test_list_items_cursor_pagination_survives_concurrent_inserts(minolith_client, project):
-    """More than two pages while new items arrive between fetches (some sharing a
-    timestamp): no item is skipped or repeated, and the new ones do not leak in."""
+    """More than two pages while items arrive between fetches: newer ones and one with the
+    very timestamp of the page's last row (but a higher id) sort ahead of the cursor and
+    never leak in; older ones sort behind it and are reached. No item is skipped or
+    repeated, and ties on created_at are broken by the id."""
     original = [
         ItemFactory(project=project, created_at=at(i // 2), updated_at=at(i // 2))
         for i in range(11)
     ]  # pairs share created_at, so the id breaks the ties
     expected = [i.pk for i in sorted(original, key=lambda i: (i.created_at, i.pk), reverse=True)]
+    ahead: list[str] = []
+    behind: list[str] = []
     seen: list[str] = []
     cursor = ""
     pages = 0
     while True:
         response = minolith_client.get(f"{ITEMS}?limit=3" + (f"&cursor={cursor}" if cursor else ""))
-        seen += ids(response)
+        page = ids(response)
+        seen += page
         pages += 1
-        # A burst of newer items, and one with the very timestamp of the page's last row.
-        ItemFactory(project=project, created_at=at(100 + pages), updated_at=at(100 + pages))
         cursor = response.json()["pagination"]["next_cursor"]
         if not cursor:
             break
+        last = Item.objects.get(pk=page[-1]).created_at
+        ahead.append(ItemFactory(project=project, created_at=at(100 + pages)).pk)
+        ahead.append(ItemFactory(project=project, id=f"fbk_ffffffff{pages:04x}",
+                                 created_at=last, updated_at=last).pk)  # fmt: skip
+        behind.append(ItemFactory(project=project, created_at=at(-10 - pages)).pk)
 
-    assert pages == 4
-    assert seen == expected
+    assert pages == 5
+    assert seen == expected + behind  # the older arrivals, newest first, at the end
     assert len(set(seen)) == len(seen)
+    assert not set(ahead) & set(seen)
 
 
 def test_list_cursor_of_another_project_is_rejected(
