@@ -15,7 +15,7 @@ from accounts.audit import Actor
 from accounts.errors import NotWorkspaceOwner, WorkspaceGracePeriodOver
 from accounts.models import ApiToken, AuditLog, Membership, Role, Workspace
 from projects.models import Project
-from tests.config.helpers import assert_gf_401, csrf_client, tokens_url
+from tests.config.helpers import assert_gf_401, assert_wb_401, csrf_client, tokens_url
 from tests.conftest import bearer_client
 from tests.factories import mint_token
 
@@ -45,7 +45,7 @@ def test_deleted_workspace_is_401_for_tokens_403_for_sessions_until_restored(
     services.workspace_soft_delete(workspace=workspace, user=owner)
 
     assert_gf_401(gf.get(SITES), "Workspace has been deleted.")
-    assert wb.get("/v1/projects").status_code == 401
+    assert_wb_401(wb.get("/v1/projects"), "Workspace has been deleted.")
     for url in (SITES, tokens_url(workspace), f"/api/widget/sites/{project.pk}/secrets"):
         response = session.get(url)
         assert response.status_code == 403, url

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import OperationalError
 
 from accounts.models import ApiToken, AuditLog, Invitation, Membership, User, Workspace
 from projects.models import Project
@@ -29,6 +30,17 @@ def test_healthz_is_503_when_the_cache_is_down(client, db, settings):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "checks": {"database": "ok", "cache": "error"}}
+
+
+def test_healthz_is_503_when_the_database_is_down(client, db, monkeypatch):
+    class DownConnection:
+        def cursor(self):
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr("config.views.connection", DownConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "checks": {"database": "error", "cache": "ok"}}
 
 
 # --- schema -----------------------------------------------------------------------------------
