@@ -807,6 +807,18 @@ def test_authenticated_rate_limit_is_429_per_key(minolith_client, sibling_client
     assert sibling_client.get(ITEMS).status_code == 200  # another key, another bucket
 
 
+def test_default_authenticated_limit_is_100_requests_per_minute_per_key(
+    minolith_client, project, settings
+):
+    assert settings.RATE_MINOLITH_PER_KEY == "100/60s"  # the document's standard limit
+    assert all(minolith_client.get(ITEMS).status_code == 200 for _ in range(100))
+
+    response = minolith_client.get(ITEMS)
+
+    assert_error(response, 429, "rate_limit_exceeded", "Rate limit exceeded.")
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
 def test_unknown_method_is_405_in_the_minolith_shape(minolith_client):
     response = minolith_client.patch(ITEMS, {}, format="json")
 
