@@ -75,7 +75,7 @@ def test_submit_the_documents_example_answers_201_with_ai_triage(minolith_client
     }
     assert ITEM_ID.match(data["id"])
     assert type(data["impactScore"]) is int
-    assert 0 <= data["impactScore"] <= 14
+    assert data["impactScore"] == 8  # the document's own figure (docs/triage.md works it out)
     assert CREATED_AT.match(data["createdAt"])
 
 
