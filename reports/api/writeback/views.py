@@ -171,11 +171,15 @@ def _filter_error(filterset: ReportFilterSet) -> ApiError:
 
 
 def parse_page(raw: str | None, *, limit: int) -> int:
-    """``page`` from 1 up to the depth cap for this ``limit``; beyond it a 400 that says how
-    to reach older reports."""
+    """``page`` from 1 up to the depth cap for this ``limit``; anything else (0, -1, ``two``,
+    beyond the cap) is one 400 that gives the real range and says how to reach older reports.
+    """
     max_page = max(1, MAX_OFFSET_ROWS // limit)
-    page = parse_int(raw, name="page", default=1, minimum=1, maximum=10**12)
-    if page > max_page:
+    try:
+        page = int(raw) if raw not in (None, "") else 1
+    except ValueError:
+        page = 0
+    if not 1 <= page <= max_page:
         message = (
             f"page must be an integer from 1 to {max_page} with limit={limit}: pages reach "
             f"the newest {MAX_OFFSET_ROWS:,} matching reports; use from/to to go further back."
