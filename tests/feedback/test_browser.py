@@ -153,6 +153,10 @@ def test_widget_on_another_origin_submits_feedback_found_through_the_api(
     assert page.locator("backtalk-feedback").evaluate("h => getComputedStyle(h).display") == (
         "block"
     )
+    # ... and the widget's CSS does not leak out (its "*" rule sets border-box and a font).
+    heading = page.locator("h1")
+    assert heading.evaluate("h => getComputedStyle(h).boxSizing") == "content-box"
+    assert "Comic Sans" in heading.evaluate("h => getComputedStyle(h).fontFamily")
     box = launcher.bounding_box()
     assert box["x"] > 900  # bottom-right
     assert box["y"] > 650
