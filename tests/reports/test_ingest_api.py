@@ -97,6 +97,22 @@ def test_create_report_treats_null_optionals_as_absent_and_trims_them(api_client
     assert (report.tool_name, report.source) == ("", "my-server")
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+def test_create_report_stores_empty_or_whitespace_optionals_as_not_given(api_client, body, blank):
+    response = post(api_client, {**body, "tool_name": blank, "source": blank})
+
+    assert response.status_code == 200, response.content
+    report = Report.objects.get()
+    assert (report.tool_name, report.source) == ("", "")
+
+
+def test_create_report_trims_optionals_before_the_length_check(api_client, body):
+    response = post(api_client, {**body, "tool_name": "  " + "t" * 200 + "  "})
+
+    assert response.status_code == 200, response.content
+    assert Report.objects.get().tool_name == "t" * 200
+
+
 def test_create_report_ignores_unknown_fields(api_client, body):
     response = post(api_client, {**body, "model": "gpt-x", "project": "someone-elses"})
 
@@ -526,6 +542,24 @@ def test_ingest_response_carries_cors_header(api_client, body):
 
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_ingest_error_responses_carry_cors_headers_so_browsers_can_read_them(
+    api_client, body, settings
+):
+    # A browser hides a cross-origin error body (and Retry-After) without these headers.
+    settings.RATE_WRITEBACK_INGEST_PER_KEY = "1/60s"
+    origin = {"HTTP_ORIGIN": "https://agent.example"}
+
+    bad_key = post(api_client, {**body, "ingest_key": "nope"}, **origin)
+    bad_field = post(api_client, {**body, "outcome": "great"}, **origin)
+    limited = post(api_client, body, **origin)
+
+    assert [bad_key.status_code, bad_field.status_code, limited.status_code] == [401, 400, 429]
+    for response in (bad_key, bad_field, limited):
+        assert response["Access-Control-Allow-Origin"] == "*"
+    assert "retry-after" in limited["Access-Control-Expose-Headers"].lower()
+    assert Report.objects.count() == 0
 
 
 def test_dashboard_read_endpoint_is_not_cors_enabled(writeback_client, project):
