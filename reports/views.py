@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -57,6 +57,15 @@ def chart_range(
         last = first  # a range entirely in the future: one (empty) day
     first = max(first, last - timedelta(days=CHART_MAX_DAYS - 1))
     return first, last
+
+
+def query_without(params: QueryDict, *names: str) -> str:
+    """The current query string without ``names``, for links that change one filter and
+    keep the others (and drop ``page``, since the set changes)."""
+    others = params.copy()
+    for name in names:
+        others.pop(name, None)
+    return others.urlencode()
 
 
 def first_report_curl(ingest_key: str) -> str:
@@ -115,8 +124,6 @@ class ReportListView(WorkspaceMixin, TemplateView):
 
         has_any = total > 0 or (filterset.active and base.exists())
 
-        others = params.copy()
-        others.pop("page", None)
         can_write = context["can_write"]
         ingest_key = self.project.ingest_key if can_write else INGEST_PLACEHOLDER
         context.update(
@@ -140,7 +147,10 @@ class ReportListView(WorkspaceMixin, TemplateView):
             reachable_last_page=reachable,
             depth_capped=last_page > max_page,
             max_offset_rows=MAX_OFFSET_ROWS,
-            querystring=others.urlencode(),
+            querystring=query_without(params, "page"),
+            # Stat cards and tool names narrow the current view rather than replace it.
+            outcome_querystring=query_without(params, "page", "outcome"),
+            tool_querystring=query_without(params, "page", "tool_name"),
             ingest_key=ingest_key,
             ingest_key_shown=can_write,
             first_curl=first_report_curl(ingest_key),

@@ -194,3 +194,60 @@ def test_report_index_lists_projects_with_report_counts(owner, workspace, filled
 
 def test_report_index_for_non_member_is_404(outsider, workspace):
     assert signed_in(outsider).get(f"/w/{workspace.pk}/reports/").status_code == 404
+
+
+def test_report_page_chart_counts_each_utc_day_over_the_last_30_days(owner, project):
+    today = timezone.now().date()
+    midnight = datetime.combine(today, time(0), tzinfo=UTC)
+    first_day = today - timedelta(days=29)
+    made = [
+        (Outcome.SUCCESS, midnight),  # today, on the boundary
+        (Outcome.SUCCESS, midnight),
+        (Outcome.FAILURE, midnight - timedelta(seconds=1)),  # yesterday, last second
+        (Outcome.GAVE_UP, midnight - timedelta(days=29)),  # the first day shown
+        (Outcome.REQUEST, midnight - timedelta(days=29, seconds=1)),  # day 31: not shown
+    ]
+    for outcome, created_at in made:
+        ReportFactory(project=project, outcome=outcome, created_at=created_at)
+
+    response = signed_in(owner).get(page_url(project))
+
+    chart = response.context["chart"]
+    by_day = {bar.label: {s.outcome: s.count for s in bar.segments} for bar in chart.bars}
+    assert [chart.bars[0].label, chart.bars[-1].label] == [first_day.isoformat(), today.isoformat()]
+    assert len(by_day) == 30
+    assert by_day[today.isoformat()] == {"success": 2}
+    assert by_day[(today - timedelta(days=1)).isoformat()] == {"failure": 1}
+    assert by_day[first_day.isoformat()] == {"gave_up": 1}
+    assert sum(1 for counts in by_day.values() if counts) == 3
+    assert chart.total == 4
+    # The stats cover every report; only the chart is limited to its 30 days.
+    assert response.context["stats"]["total"] == 5
+
+
+def test_report_page_breaks_reports_down_by_tool_name(owner, filled):
+    ReportFactory(project=filled, tool_name="", outcome=Outcome.GAVE_UP)
+
+    response = signed_in(owner).get(page_url(filled))
+
+    assert response.context["tools"] == [
+        {"tool_name": "fetch_page", "n": 6, "failures": 3},
+        {"tool_name": "search_index", "n": 5, "failures": 3},
+        {"tool_name": "", "n": 1, "failures": 1},
+    ]
+    assert "(no tool_name)" in response.content.decode()
+
+
+def test_report_page_stat_and_tool_links_keep_the_other_filters(owner, filled):
+    start = (timezone.now().date() - timedelta(days=20)).isoformat()
+
+    response = signed_in(owner).get(
+        page_url(filled, f"outcome=failure&from={start}&limit=3&page=2")
+    )
+
+    html = response.content.decode()
+    # A stat card swaps the outcome and keeps from/limit; page restarts at 1.
+    assert f'href="?from={start}&amp;limit=3&amp;outcome=success"' in html
+    # A tool name adds itself to the current filters.
+    tool_link = f"?outcome=failure&amp;from={start}&amp;limit=3&amp;tool_name=search_index"
+    assert f'href="{tool_link}"' in html
