@@ -3,6 +3,7 @@ the admin cannot mint tokens (that goes through the dashboard, which shows it on
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 
 from accounts.models import ApiToken, AuditLog, Invitation, Membership, User, Workspace
 
@@ -59,7 +60,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "family", "token_hash", "last4", "created_at", "last_used_at"]
     raw_id_fields = ["workspace", "project", "created_by"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -70,8 +71,8 @@ class AuditLogAdmin(admin.ModelAdmin):
     search_fields = ["actor_id", "target_id"]
     readonly_fields = [f.name for f in AuditLog._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False

@@ -48,7 +48,7 @@ def record(
     workspace: Workspace | None,
     action: str,
     target_type: str = "",
-    target_id: str = "",
+    target_id: str | int = "",
     data: dict[str, Any] | None = None,
 ) -> AuditLog:
     return AuditLog.objects.create(

@@ -8,17 +8,24 @@ restore banner, except the pages that restore it (``allow_deleted = True``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.audit import Actor
-from accounts.models import ROLE_RANK, Membership, Role, Workspace
+from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a view behind a login check handles: ``user`` is an account, never
+    anonymous (django-stubs' recipe; a type for annotations, never instantiated)."""
+
+    user: User
 
 
 class WorkspaceMixin(LoginRequiredMixin):
@@ -26,8 +33,10 @@ class WorkspaceMixin(LoginRequiredMixin):
     allow_deleted: bool = False
     workspace: Workspace
     membership: Membership
+    request: HttpRequest  # request and kwargs are set by View.setup()
+    kwargs: Any
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         membership = (
@@ -56,16 +65,18 @@ class WorkspaceMixin(LoginRequiredMixin):
         remember_workspace(request, self.workspace)
         if ROLE_RANK[membership.role] < ROLE_RANK[self.required_role]:
             raise PermissionDenied("Insufficient role")
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
     @property
     def actor(self) -> Actor:
-        return Actor.for_user(self.request.user)  # type: ignore[attr-defined,arg-type]
+        # dispatch() turned anonymous callers away, so this is an account.
+        return Actor.for_user(cast(User, self.request.user))
 
     def role_at_least(self, role: str) -> bool:
         return ROLE_RANK[self.membership.role] >= ROLE_RANK[role]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # Mixin: the view class (TemplateView, ContextMixin) supplies get_context_data.
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
         context.update(
             workspace=self.workspace,
@@ -74,7 +85,7 @@ class WorkspaceMixin(LoginRequiredMixin):
             can_write=self.role_at_least(Role.MEMBER),
             can_admin=self.role_at_least(Role.ADMIN),
             # The layout's workspace switcher; lazy, so pages that never render it pay nothing.
-            user_workspaces=user_workspaces(self.request.user),  # type: ignore[attr-defined]
+            user_workspaces=user_workspaces(self.request.user),
         )
         return context
 

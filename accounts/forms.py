@@ -7,7 +7,7 @@ functions the JSON API calls.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate, password_validation
@@ -156,4 +156,5 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actions: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action"), *((a, a) for a in actions)]
+        action = cast(forms.ChoiceField, self.fields["action"])
+        action.choices = [("", "Any action"), *((a, a) for a in actions)]

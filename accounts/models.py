@@ -7,7 +7,8 @@ its SHA-256 digest and last four characters are stored (the plaintext is shown o
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -72,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -106,7 +107,7 @@ class Workspace(models.Model):
         return self.deleted_at is not None
 
     @property
-    def purge_after(self) -> timezone.datetime | None:
+    def purge_after(self) -> datetime | None:
         if self.deleted_at is None:
             return None
         return self.deleted_at + timedelta(days=settings.WORKSPACE_DELETE_GRACE_DAYS)

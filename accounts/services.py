@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +32,9 @@ from accounts.models import (
     Workspace,
 )
 from config.ids import new_secret, secret_digest
+
+if TYPE_CHECKING:
+    from projects.models import Project  # projects.models imports accounts.models
 
 # Apps that seed rows into every new workspace (annotations: default personas) register a
 # callable here instead of accounts importing them (domain apps depend on accounts, not back).
@@ -289,7 +293,7 @@ def api_token_mint(
     actor: Actor,
     role: str | None = None,
     expires_at: datetime | None = None,
-    project: object | None = None,
+    project: Project | None = None,
 ) -> tuple[ApiToken, str]:
     """Mint a token; returns ``(row, plaintext)``. Only the digest and last 4 are stored."""
     family = TokenFamily(family)

@@ -67,7 +67,7 @@ def resolve_api_token(raw: str, family: str) -> ApiToken:
         raise TokenRejected("Token has expired.")
     if token.workspace.is_deleted:
         raise TokenRejected("Workspace has been deleted.")
-    if token.created_by_id is not None:
+    if token.created_by is not None:  # select_related above: no extra query
         if not token.created_by.is_active:
             raise TokenRejected("Token owner is deactivated.")
         if token.creator_role is None:

@@ -10,7 +10,7 @@ through accounts.services, so the dashboard and the API share one audit trail.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +21,7 @@ from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,7 +31,12 @@ from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
 from accounts import services
-from accounts.dashboard import LAST_WORKSPACE_SESSION_KEY, WorkspaceMixin, user_workspaces
+from accounts.dashboard import (
+    LAST_WORKSPACE_SESSION_KEY,
+    AuthenticatedHttpRequest,
+    WorkspaceMixin,
+    user_workspaces,
+)
 from accounts.errors import InvitationGone, LastOwner, WorkspaceGracePeriodOver
 from accounts.forms import (
     ApiTokenCreateForm,
@@ -183,7 +188,7 @@ class WorkspaceCreateView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self.page(WorkspaceNameForm())
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         form = WorkspaceNameForm(request.POST)
         if not form.is_valid():
             return self.page(form, status=400)
@@ -262,7 +267,7 @@ class WorkspaceDeleteView(WorkspaceAction):
             grace_days=settings.WORKSPACE_DELETE_GRACE_DAYS,
         )
 
-    def post(self, request: HttpRequest, ws: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, ws: str) -> HttpResponse:
         form = WorkspaceDeleteForm(request.POST, workspace=self.workspace)
         if not form.is_valid():
             return self.render(
@@ -285,7 +290,7 @@ class WorkspaceRestoreView(WorkspaceAction):
     required_role = Role.OWNER
     allow_deleted = True
 
-    def post(self, request: HttpRequest, ws: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, ws: str) -> HttpResponse:
         if self.workspace.is_deleted:
             try:
                 services.workspace_restore(workspace=self.workspace, user=request.user)
@@ -328,6 +333,7 @@ def pending_invitations(workspace: Workspace) -> QuerySet[Invitation]:
 def mark_last_owner(members: list[Membership], owner_count: int) -> None:
     """The only OWNER gets no role select and no remove button (the service refuses too)."""
     for m in members:
+        # Display-only attribute for the template, not a model field.
         m.is_last_owner = m.role == Role.OWNER and owner_count == 1  # type: ignore[attr-defined]
 
 
@@ -498,7 +504,7 @@ class InvitationAcceptView(View):
     the same request. Accepted, revoked or expired links answer 410; unknown ones 404.
     """
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         raw = kwargs["token"]
         try:
             self.invitation = services.invitation_lookup(raw)
@@ -559,7 +565,8 @@ class InvitationAcceptView(View):
                     return self.page(self.form(), status=409)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         try:
-            membership = services.invitation_accept(raw=self.raw, user=request.user)
+            # request.user is an account: signed in already (form is None) or by login() above.
+            membership = services.invitation_accept(raw=self.raw, user=cast(User, request.user))
         except InvitationGone as exc:
             return self.gone(exc)
         messages.success(
@@ -585,13 +592,12 @@ class TokenScopeMixin(WorkspaceMixin):
             .order_by("-created_at", "-id")
         )
         if not self.role_at_least(Role.OWNER):
-            tokens = tokens.filter(created_by=self.request.user)  # type: ignore[attr-defined]
+            # dispatch() turned anonymous callers away, so request.user is an account.
+            tokens = tokens.filter(created_by=cast(User, self.request.user))
         return tokens
 
     def token_context(self, **extra: Any) -> dict[str, Any]:
-        page = Paginator(self.tokens(), TOKEN_PAGE_SIZE).get_page(
-            self.request.GET.get("page")  # type: ignore[attr-defined]
-        )
+        page = Paginator(self.tokens(), TOKEN_PAGE_SIZE).get_page(self.request.GET.get("page"))
         context = {
             "page_obj": page,
             "tokens": page.object_list,
@@ -682,7 +688,8 @@ class AuditListView(WorkspacePage):
         entries = list(page.object_list)
         labels = self.actor_labels(entries)
         for entry in entries:
-            entry.actor_label = labels.get(entry.actor_id, entry.actor_id)
+            # Display-only attribute for the template, not a model field.
+            entry.actor_label = labels.get(entry.actor_id, entry.actor_id)  # type: ignore[attr-defined]
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -709,10 +716,10 @@ class AuditListView(WorkspacePage):
         if ids["mcp"]:
             from projects.models import Project
 
-            for pk, name in (
+            for project_id, name in (
                 Project.objects.for_workspace(self.workspace)
                 .filter(pk__in=ids["mcp"])
                 .values_list("pk", "name")
             ):
-                labels[f"mcp:{pk}"] = f"MCP · {name}"
+                labels[f"mcp:{project_id}"] = f"MCP · {name}"
         return labels

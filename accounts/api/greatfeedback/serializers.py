@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -13,7 +15,7 @@ class ApiTokenCreateInput(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False, allow_null=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
-    def validate_expires_at(self, value):  # type: ignore[no-untyped-def]
+    def validate_expires_at(self, value: datetime | None) -> datetime | None:
         if value is not None and value <= timezone.now():
             raise serializers.ValidationError("expires_at must be in the future.")
         return value
@@ -42,7 +44,7 @@ class ApiTokenOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_created_by(self, token: ApiToken) -> str | None:
-        return token.created_by.email if token.created_by_id else None
+        return token.created_by.email if token.created_by is not None else None
 
 
 class ApiTokenCreated(ApiTokenOutput):

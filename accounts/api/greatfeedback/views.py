@@ -66,7 +66,8 @@ class ApiTokenListCreate(TokenViewBase):
             limit=limit,
             salt="gf:api-tokens",
         )
-        return paginated(ApiTokenOutput(page.items, many=True).data, page.next_cursor)
+        # The stubs type Serializer(many=True) as the child class: .data is a list here.
+        return paginated(ApiTokenOutput(page.items, many=True).data, page.next_cursor)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="gf_api_tokens_create",
