@@ -51,7 +51,7 @@ def _json_error(request: HttpRequest, error: ApiError) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if request.path.startswith(API_PREFIXES):
         return _json_error(request, ApiError(ErrorCode.NOT_FOUND, "Not found.", 404))
-    return page_not_found(request, exception)  # type: ignore[arg-type]
+    return page_not_found(request, exception)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

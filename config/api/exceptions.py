@@ -85,7 +85,7 @@ def normalise(exc: Exception) -> ApiError:
     if isinstance(exc, drf.NotAcceptable):
         return ApiError(ErrorCode.NOT_ACCEPTABLE, str(exc.detail), 406)
     if isinstance(exc, drf.Throttled):
-        wait = int(exc.wait or 60)
+        wait = int(exc.wait or 60)  # type: ignore[attr-defined]  # set in __init__; stubs omit it
         return ApiError(
             ErrorCode.RATE_LIMITED, "Rate limit exceeded.", 429, headers={"Retry-After": str(wait)}
         )

@@ -9,11 +9,14 @@ another workspace is always a 404.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission, OperandHolder, SingleOperandHolder
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
@@ -35,8 +38,15 @@ from config.api.parsers import check_text
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
 
+# APIView's declared types. The families' mixins annotate their lists with them: a bare list
+# would be inferred narrower and clash with APIView's under multiple inheritance.
+AuthenticationClasses = Sequence[type[BaseAuthentication]]
+PermissionClasses = Sequence[type[BasePermission] | OperandHolder | SingleOperandHolder]
+
 
 class WorkspaceScopedMixin:
+    caller: Caller  # resolved by FamilyMixin.check_permissions before any query
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
@@ -46,7 +56,7 @@ class WorkspaceScopedMixin:
             )
 
     def get_queryset(self) -> QuerySet:
-        return self.scoped_queryset(self.caller.workspace)  # type: ignore[attr-defined]
+        return self.scoped_queryset(self.caller.workspace)
 
     def scoped_queryset(self, workspace: Workspace) -> QuerySet:
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
@@ -61,7 +71,6 @@ class FamilyMixin(WorkspaceScopedMixin):
     rate_limit_fail_open: ClassVar[bool] = True
     idempotent_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
     workspace_url_kwarg: ClassVar[str | None] = None
-    caller: Caller
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._idempotency_claim: idempotency.Claim | None = None
@@ -80,14 +89,14 @@ class FamilyMixin(WorkspaceScopedMixin):
                     raise ApiError(
                         ErrorCode.BAD_REQUEST, str(getattr(exc, "detail", exc)), 400
                     ) from exc
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # mixin: APIView has it
         if request.method in self.idempotent_methods:
-            key = request.headers.get(idempotency.HEADER)
-            if key:
+            idempotency_key = request.headers.get(idempotency.HEADER)
+            if idempotency_key:
                 body = json.dumps(request.data, sort_keys=True, default=str).encode()
                 self._idempotency_claim = idempotency.begin(
                     scope=f"{self.family.name}:{self.caller.actor.actor_id}",
-                    key=key,
+                    key=idempotency_key,
                     method=request.method,
                     path=request.path,
                     body=body,
@@ -97,7 +106,7 @@ class FamilyMixin(WorkspaceScopedMixin):
         workspace_id = kwargs_get(self, self.workspace_url_kwarg)
         self.caller = self.resolve_caller(request, workspace_id)
         enforce(request, self.rate_buckets(request), fail_open=self.rate_limit_fail_open)
-        super().check_permissions(request)  # type: ignore[misc]
+        super().check_permissions(request)  # type: ignore[misc]  # mixin: APIView has it
 
     def resolve_caller(self, request: Request, workspace_id: str | None) -> Caller:
         return resolve_caller(request, workspace_id=workspace_id)
@@ -106,6 +115,7 @@ class FamilyMixin(WorkspaceScopedMixin):
         return []
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Mixin: APIView supplies finalize_response.
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         claim = getattr(self, "_idempotency_claim", None)
         if claim is not None:
@@ -139,12 +149,12 @@ class GreatfeedbackMixin(FamilyMixin):
     family = GREATFEEDBACK
     # RejectUnrecognisedBearer before the session: an explicit Bearer credential that is not
     # a gfat_ token is a 401 even when the browser also carries a session cookie.
-    authentication_classes = [
+    authentication_classes: AuthenticationClasses = [
         GreatfeedbackTokenAuthentication,
         RejectUnrecognisedBearer,
         CsrfSessionAuthentication,
     ]
-    permission_classes = [MinRole]
+    permission_classes: PermissionClasses = [MinRole]
 
     def rate_buckets(self, request: Request) -> list[Bucket]:
         # The document: per token 600/60 s and per IP 30/60 s; both must allow.
@@ -202,8 +212,11 @@ class WritebackMixin(KeyOnlyMixin):
     a public endpoint of its own (reports app)."""
 
     family = WRITEBACK
-    authentication_classes = [WritebackKeyAuthentication, RejectUnrecognisedBearer]
-    permission_classes = [MinRole]
+    authentication_classes: AuthenticationClasses = [
+        WritebackKeyAuthentication,
+        RejectUnrecognisedBearer,
+    ]
+    permission_classes: PermissionClasses = [MinRole]
     rate_group = "wb:read"
     rate_setting = "RATE_WRITEBACK_READ_PER_KEY"
     rate_reason = "Rate limit exceeded for this API key."
@@ -216,8 +229,11 @@ class WritebackAPIView(WritebackMixin, GenericAPIView):
 # --- Minolith -----------------------------------------------------------------------------
 class MinolithMixin(KeyOnlyMixin):
     family = MINOLITH
-    authentication_classes = [MinolithKeyAuthentication, RejectUnrecognisedBearer]
-    permission_classes = [MinRole]
+    authentication_classes: AuthenticationClasses = [
+        MinolithKeyAuthentication,
+        RejectUnrecognisedBearer,
+    ]
+    permission_classes: PermissionClasses = [MinRole]
     rate_group = "mlth:key"
     rate_setting = "RATE_MINOLITH_PER_KEY"
     rate_reason = "Rate limit exceeded."  # the catalogue's message for rate_limit_exceeded
@@ -232,12 +248,12 @@ class FluisterMixin(KeyOnlyMixin):
     """``POST /v1/feedback``: the project's mlth_ key, or a gfat_ token of the workspace."""
 
     family = FLUISTER
-    authentication_classes = [
+    authentication_classes: AuthenticationClasses = [
         MinolithKeyAuthentication,
         GreatfeedbackTokenAuthentication,
         RejectUnrecognisedBearer,
     ]
-    permission_classes = [MinRole]
+    permission_classes: PermissionClasses = [MinRole]
     rate_group = "fl:key"
     rate_setting = "RATE_FLUISTER_PER_KEY"
 

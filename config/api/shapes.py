@@ -92,7 +92,7 @@ def render_minolith(error: ApiError) -> tuple[int, Body]:
     code, status = minolith_code(error)
     message = error.fields[0].message if error.fields else error.message
     generic, catalogue = _MINOLITH_GENERIC.get(code, (None, None))
-    if message == generic:
+    if message == generic and catalogue is not None:
         message = catalogue
     anchor = _MINOLITH_ANCHORS.get(code, "errors")
     docs = f"{settings.MINOLITH_DOCS_URL}#{anchor}"
