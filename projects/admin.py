@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from projects.models import Project
 
@@ -20,7 +23,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
         # A project added here needs its keys like one created in the dashboard; without
         # them it had empty secrets and a second add collided on the unique digests.
         if not change:

@@ -124,7 +124,7 @@ class ProjectMixin(WorkspaceMixin):
     def get_project(self) -> Project:
         project = selectors.project_get(
             workspace=self.workspace,
-            project_id=self.kwargs["project_id"],  # type: ignore[attr-defined]
+            project_id=self.kwargs["project_id"],
         )
         if project is None:
             raise Http404("Project not found")

@@ -50,7 +50,8 @@ class SiteList(GreatfeedbackAPIView):
             limit=limit,
             salt="gf:sites",
         )
-        return paginated(SiteOutput(page.items, many=True).data, page.next_cursor)
+        # The stubs type Serializer(many=True) as the child class: .data is a list here.
+        return paginated(SiteOutput(page.items, many=True).data, page.next_cursor)  # type: ignore[arg-type]
 
 
 class SiteDetail(GreatfeedbackAPIView):
