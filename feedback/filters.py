@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from feedback import constants as C
 from feedback.errors import CHOICE_CODES, invalid_choice_message
 from feedback.models import Item, ItemPriority, ItemStatus, ItemType
+from feedback.querysets import ItemQuerySet
 from projects.models import Project
 
 ISO_EXAMPLE = "2026-03-01T00:00:00Z"
@@ -73,8 +74,9 @@ class CsvField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    # Parses to a list, where CharField.to_python returns text.
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""  # never None: empty_value is ""
         if "\x00" in text:
             raise forms.ValidationError(f"{self.param} must not contain NUL characters.")
         values = split_csv(text)
@@ -119,6 +121,7 @@ class CsvTagField(CsvField):
 
 class CsvChoiceFilter(django_filters.Filter):
     field_class = CsvChoiceField
+    field_name: str  # the FilterSet fills it in (the attribute name) before any filtering
 
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
@@ -134,7 +137,7 @@ class TagsFilter(django_filters.Filter):
     def filter(self, qs: QuerySet, value: list[str] | None) -> QuerySet:
         if not value:
             return qs
-        return qs.with_any_tag(value)
+        return cast(ItemQuerySet, qs).with_any_tag(value)  # declared on ItemFilterSet only
 
 
 class MomentField(forms.CharField):
@@ -143,6 +146,7 @@ class MomentField(forms.CharField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
+    # Parses to a datetime, where CharField.to_python returns text.
     def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:
@@ -223,7 +227,7 @@ class InboxFilterSet(ItemFilterSet):
 
     def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = projects
+        cast(django_filters.ModelChoiceFilter, self.filters["project"]).queryset = projects
 
-    def filter_search(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_search(self, qs: ItemQuerySet, name: str, value: str) -> ItemQuerySet:
         return qs.search(value)

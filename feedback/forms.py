@@ -75,6 +75,7 @@ class BulkStatusForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The ids are checked for shape here; the view resolves them inside the workspace.
+        # (Replaces MultipleChoiceField.valid_value; fields[] is typed as the base Field.)
         self.fields["items"].valid_value = is_item_id  # type: ignore[attr-defined]
         self.fields["items"].error_messages["required"] = "Select at least one item."
 

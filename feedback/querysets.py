@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
     from accounts.models import Workspace
+    from feedback.models import Item, Note  # noqa: F401  (named in string base classes)
     from projects.models import Project
 
 
-class ItemQuerySet(models.QuerySet):
-    def for_workspace(self, workspace: Workspace) -> ItemQuerySet:
+class ItemQuerySet(models.QuerySet["Item"]):
+    def for_workspace(self, workspace: Workspace) -> Self:
         return self.filter(project__workspace=workspace)
 
-    def for_project(self, project: Project) -> ItemQuerySet:
+    def for_project(self, project: Project) -> Self:
         return self.filter(project=project)
 
-    def open(self) -> ItemQuerySet:
+    def open(self) -> Self:
         return self.filter(status="open")
 
-    def with_any_tag(self, tags: Iterable[str]) -> ItemQuerySet:
+    def with_any_tag(self, tags: Iterable[str]) -> Self:
         """Items carrying at least one of ``tags``: a semi-join on the (project, tag) index
         of ItemTag, scoped by the same project as the outer query."""
         from feedback.models import ItemTag
@@ -34,7 +35,7 @@ class ItemQuerySet(models.QuerySet):
         rows = ItemTag.objects.filter(tag__in=tags, project_id=models.OuterRef("project_id"))
         return self.filter(models.Exists(rows.filter(item_id=models.OuterRef("pk"))))
 
-    def search(self, text: str) -> ItemQuerySet:
+    def search(self, text: str) -> Self:
         """Case-insensitive substring match over title and body (the dashboard's search box).
 
         A LIKE scan, bounded by the workspace's items; full-text search is a later concern.
@@ -45,6 +46,6 @@ class ItemQuerySet(models.QuerySet):
         return self.filter(Q(title__icontains=text) | Q(body__icontains=text))
 
 
-class NoteQuerySet(models.QuerySet):
-    def for_item(self, item_id: str) -> NoteQuerySet:
+class NoteQuerySet(models.QuerySet["Note"]):
+    def for_item(self, item_id: str) -> Self:
         return self.filter(item_id=item_id)

@@ -4,6 +4,7 @@ project), so another tenant's item is simply not found."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -38,7 +39,7 @@ def item_get(*, queryset: QuerySet[Item], item_id: str) -> Item | None:
     return queryset.select_related("project__workspace").filter(pk=item_id).first()
 
 
-def note_rows(*, item: Item) -> list[dict[str, Any]]:
+def note_rows(*, item: Item) -> list[Mapping[str, Any]]:
     return list(
         Note.objects.for_item(item.pk)
         .order_by("created_at", "id")

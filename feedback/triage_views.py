@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -51,7 +51,7 @@ class TriageCorrectionForm(forms.Form):
     value = forms.CharField(max_length=16)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # Form.clean() returns cleaned_data
         field, value = data.get("field"), data.get("value")
         if field and value is not None and value not in triaging.CORRECTABLE_VALUES[field]:
             allowed = ", ".join(triaging.CORRECTABLE_VALUES[field])
@@ -79,7 +79,7 @@ class TriageCorrectView(InboxMixin, View):
             label = CorrectableField(form.cleaned_data["field"]).label
             notice = f"{label} corrected." if correction else f"{label} unchanged."
         else:
-            error = " ".join(" ".join(e) for e in form.errors.values())
+            error = " ".join(" ".join(map(str, e)) for e in form.errors.values())
         if is_htmx(request):
             context = {
                 **choices_context(),

@@ -171,7 +171,8 @@ def triage_fields(
 def after_insert(item: Item) -> None:
     """Inside ``item_create``'s transaction: enqueue the LLM pass once the row is committed."""
     if item.llm_triage_status == LLMTriageStatus.PENDING:
-        transaction.on_commit(lambda pk=item.pk: _enqueue_llm(pk))
+        pk = item.pk
+        transaction.on_commit(lambda: _enqueue_llm(pk))
 
 
 def _enqueue_llm(item_id: str) -> None:

@@ -104,7 +104,7 @@ class ItemListView(InboxMixin, TemplateView):
         if not filterset.is_valid():
             # Show what was wrong and drop only those parameters.
             for name, field_errors in filterset.form.errors.items():
-                errors.append((name, " ".join(field_errors)))
+                errors.append((name, " ".join(map(str, field_errors))))
                 params.pop(name, None)
             filterset = InboxFilterSet(params, queryset=self.items(), projects=project_qs)
             filterset.is_valid()
@@ -190,7 +190,7 @@ class ItemTriageView(InboxMixin, View):
         if form.is_valid():
             services.item_update(item=item, actor=self.actor, **form.changes)
         else:
-            error = " ".join(" ".join(e) for e in form.errors.values())
+            error = " ".join(" ".join(map(str, e)) for e in form.errors.values())
         from_detail = request.POST.get("from") == "detail"
         if is_htmx(request) and not from_detail:
             return render(
@@ -228,7 +228,7 @@ class ItemBulkView(InboxMixin, View):
         form = BulkStatusForm(request.POST)
         back = self.list_url(safe_querystring(request.POST.get("back", "")))
         if not form.is_valid():
-            messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+            messages.error(request, " ".join(" ".join(map(str, e)) for e in form.errors.values()))
             return HttpResponseRedirect(back)
         ids = form.cleaned_data["items"]
         items = list(self.items().select_related("project__workspace").filter(pk__in=ids))

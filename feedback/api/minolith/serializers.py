@@ -325,7 +325,8 @@ class MinolithItemOutput(serializers.Serializer):
     type = serializers.ChoiceField(choices=ItemType.choices)
     status = serializers.ChoiceField(choices=ItemStatus.choices)
     priority = serializers.ChoiceField(choices=ItemPriority.choices, allow_null=True)
-    source = serializers.CharField()
+    # DRF moves declared fields off the class, so this does not shadow Field.source.
+    source = serializers.CharField()  # type: ignore[assignment]
     tags = serializers.ListField(child=serializers.CharField())
     page_url = serializers.CharField(allow_null=True)
     user_email = serializers.CharField(allow_null=True)
@@ -340,15 +341,15 @@ class MinolithItemDetailOutput(MinolithItemOutput):
 
 
 class MinolithItemEnvelope(serializers.Serializer):
-    data = MinolithItemOutput()
+    data = MinolithItemOutput()  # type: ignore[assignment]  # not .data: DRF moves fields off
 
 
 class MinolithItemDetailEnvelope(serializers.Serializer):
-    data = MinolithItemDetailOutput()
+    data = MinolithItemDetailOutput()  # type: ignore[assignment]  # not .data: DRF moves fields off
 
 
 class MinolithNoteEnvelope(serializers.Serializer):
-    data = MinolithNoteOutput()
+    data = MinolithNoteOutput()  # type: ignore[assignment]  # not .data: DRF moves fields off
 
 
 class MinolithPaginationOutput(serializers.Serializer):
@@ -358,5 +359,5 @@ class MinolithPaginationOutput(serializers.Serializer):
 
 
 class MinolithItemListEnvelope(serializers.Serializer):
-    data = MinolithItemOutput(many=True)
+    data = MinolithItemOutput(many=True)  # type: ignore[assignment]  # as above
     pagination = MinolithPaginationOutput()
