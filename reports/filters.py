@@ -76,6 +76,7 @@ class DateBoundField(forms.CharField):
             "such as 2026-02-20 or 2026-02-20T13:02:23Z."
         )
 
+    # Parses to a DateBound, where CharField.to_python returns text.
     def to_python(self, value: Any) -> DateBound | None:  # type: ignore[override]
         text = super().to_python(value)
         if not text:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -202,7 +202,7 @@ def _daily_counts(queryset: QuerySet[Report], *, first_day: date, last_day: date
     return result
 
 
-def _top_tools(queryset: QuerySet[Report], *, limit: int) -> list[dict[str, Any]]:
+def _top_tools(queryset: QuerySet[Report], *, limit: int) -> list[Mapping[str, Any]]:
     """The most reported tool names (blank included, as ""), most reports first, with how
     many of their reports were not a success."""
     return list(
@@ -220,7 +220,7 @@ def _top_tools(queryset: QuerySet[Report], *, limit: int) -> list[dict[str, Any]
 class ReportOverview:
     stats: dict[str, int]
     days: list[DayCount]
-    tools: list[dict[str, Any]]
+    tools: list[Mapping[str, Any]]
 
 
 def report_overview(

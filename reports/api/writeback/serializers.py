@@ -110,7 +110,8 @@ class ReportInput(serializers.Serializer):
     tool_name = StrictText(
         max_length=TOOL_NAME_MAX, strip=True, blank=True, required=False, allow_null=True
     )
-    source = StrictText(
+    # DRF moves declared fields off the class, so this does not shadow Field.source.
+    source = StrictText(  # type: ignore[assignment]
         max_length=SOURCE_MAX, strip=True, blank=True, required=False, allow_null=True
     )
 
@@ -139,7 +140,7 @@ class ReportOutput(serializers.Serializer):
     id = serializers.CharField()
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     tool_name = serializers.CharField(allow_null=True)
-    source = serializers.CharField(allow_null=True)
+    source = serializers.CharField(allow_null=True)  # type: ignore[assignment]  # as above
     details = serializers.CharField()
     created_at = serializers.CharField(help_text="UTC, e.g. 2026-02-20T13:02:23Z")
 
