@@ -267,7 +267,7 @@ def _ms(text: str) -> float:
 
 def parse_wrk(output: str) -> WrkResult:
     """Requests/sec, the --latency percentiles, non-2xx responses and socket errors."""
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]  # no match: fail loudly
     total = re.search(r"(\d+) requests in ([\d.]+\w+)", output)
     percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, flags=re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)

@@ -221,11 +221,11 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
     fixed = real(
         project=project, body="x", title="", page_url="", item_type="bug", now=timezone.now()
     )
-    triaging.triage_fields = lambda **kw: dict(fixed, triaged_at=kw["now"])  # type: ignore[assignment]
+    triaging.triage_fields = lambda **kw: dict(fixed, triaged_at=kw["now"])
     try:
         without = per_call_us(one_create, n)
     finally:
-        triaging.triage_fields = real  # type: ignore[assignment]
+        triaging.triage_fields = real
     rows.append(row("item_create, triage stubbed", without))
     rows.append(
         [

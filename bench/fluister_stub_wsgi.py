@@ -29,4 +29,4 @@ def _constant_triage(**kwargs: Any) -> dict[str, Any]:
     return {**_FIXED, "triaged_at": kwargs["now"]}
 
 
-triaging.triage_fields = _constant_triage  # type: ignore[assignment]
+triaging.triage_fields = _constant_triage

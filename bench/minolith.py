@@ -213,7 +213,7 @@ def seed(count: int, objects: dict[str, Any]) -> dict[str, float]:
             for name, definition in indexes:
                 cursor.execute(definition)
                 if definition.startswith("CREATE UNIQUE INDEX"):
-                    table = re.search(r" ON (?:public\.)?(\w+) ", definition)[1]  # type: ignore[index]
+                    table = re.search(r" ON (?:public\.)?(\w+) ", definition)[1]  # type: ignore[index]  # no match: fail loudly
                     cursor.execute(
                         f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
                     )
