@@ -31,7 +31,7 @@ def _isolated_cache(settings):
 
 @pytest.fixture
 def owner(db) -> User:
-    return UserFactory(email="alice@example.com")
+    return UserFactory.create(email="alice@example.com")
 
 
 @pytest.fixture
@@ -43,20 +43,20 @@ def workspace(owner) -> Workspace:
 
 @pytest.fixture
 def project(workspace) -> Project:
-    return ProjectFactory(workspace=workspace, name="Storefront", slug="storefront")
+    return ProjectFactory.create(workspace=workspace, name="Storefront", slug="storefront")
 
 
 @pytest.fixture
 def member(workspace) -> User:
-    return MembershipFactory(
-        workspace=workspace, role=Role.MEMBER, user=UserFactory(email="bob@example.com")
+    return MembershipFactory.create(
+        workspace=workspace, role=Role.MEMBER, user=UserFactory.create(email="bob@example.com")
     ).user
 
 
 @pytest.fixture
 def guest(workspace) -> User:
-    return MembershipFactory(
-        workspace=workspace, role=Role.GUEST, user=UserFactory(email="gina@example.com")
+    return MembershipFactory.create(
+        workspace=workspace, role=Role.GUEST, user=UserFactory.create(email="gina@example.com")
     ).user
 
 
@@ -65,9 +65,9 @@ def outsider(db) -> User:
     """Charlie owns a different workspace with its own project."""
     from accounts.services import workspace_create
 
-    charlie = UserFactory(email="charlie@example.com")
+    charlie = UserFactory.create(email="charlie@example.com")
     other = workspace_create(owner=charlie, name="Charlie's workspace")
-    ProjectFactory(workspace=other, name="Charlie's site", slug="charlie-site")
+    ProjectFactory.create(workspace=other, name="Charlie's site", slug="charlie-site")
     return charlie
 
 

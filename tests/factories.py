@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -51,8 +53,9 @@ class ProjectFactory(DjangoModelFactory[Project]):
     slug = factory.Sequence(lambda n: f"project-{n}")
 
     @classmethod
-    def _create(cls, model_class: type[Project], *args: object, **kwargs: object) -> Project:
-        project = model_class(*args, **kwargs)
+    def _create(cls, model_class: type[Project], *args: Any, **kwargs: Any) -> Project:
+        # The django plugin matches *args against the first field (id); factory_boy passes none.
+        project = model_class(*args, **kwargs)  # type: ignore[misc]
         project.set_all_secrets()
         project.save()
         return project
@@ -62,16 +65,16 @@ def mint_token(
     *,
     workspace: Workspace,
     family: str = TokenFamily.GREATFEEDBACK,
-    role: str = Role.MEMBER,
+    role: str | None = Role.MEMBER,
     created_by: User | None = None,
     project: Project | None = None,
     name: str = "test token",
-    **extra: object,
+    **extra: Any,
 ) -> tuple[ApiToken, str]:
     """A real token through the minting service: returns ``(row, plaintext)``."""
     actor = Actor.for_user(created_by) if created_by else Actor.system()
     if family == TokenFamily.MINOLITH and project is None:
-        project = ProjectFactory(workspace=workspace)
+        project = ProjectFactory.create(workspace=workspace)
     token, raw = account_services.api_token_mint(
         workspace=workspace,
         family=family,
@@ -79,6 +82,6 @@ def mint_token(
         role=role,
         actor=actor,
         project=project,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
     return token, raw

@@ -29,7 +29,7 @@ def invitation(workspace, owner):
 
 @pytest.fixture
 def dana(db):
-    return UserFactory(email="dana@example.com")
+    return UserFactory.create(email="dana@example.com")
 
 
 def test_invitation_stores_only_the_digest_of_its_link(invitation, workspace, owner):

@@ -3,6 +3,8 @@ rate-limit bucket is keyed on the real client, not on a header anybody can send.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import RequestFactory
 
@@ -14,7 +16,7 @@ SITES = "/api/v1/sites"
 
 
 def ip_of(remote: str, forwarded: str | None = None) -> str:
-    extra = {"REMOTE_ADDR": remote}
+    extra: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded is not None:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return client_ip(RequestFactory().get("/", **extra))
@@ -64,7 +66,7 @@ def test_behind_a_trusted_proxy_each_real_client_has_its_own_bucket(
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     settings.RATE_GREATFEEDBACK_PER_IP = "2/60s"
     a1, a2, a3, b1 = tokens(workspace, owner, 4)
-    via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
+    via_proxy: dict[str, Any] = {"REMOTE_ADDR": "127.0.0.1"}
     assert (
         bearer_client(a1).get(SITES, HTTP_X_FORWARDED_FOR="198.51.100.1", **via_proxy).status_code
         == 200

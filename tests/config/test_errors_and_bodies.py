@@ -9,6 +9,7 @@ import logging
 from types import SimpleNamespace
 
 import pytest
+from rest_framework.response import Response
 
 from accounts.models import ApiToken
 from config.api.errors import ApiError, FieldError, validation_error
@@ -182,6 +183,7 @@ def test_an_unexpected_exception_is_the_familys_500_and_is_logged(caplog):
     view = SimpleNamespace(family=MINOLITH)
     with caplog.at_level(logging.ERROR, logger="backtalk.api"):
         response = exception_handler(RuntimeError("boom"), {"view": view})
+    assert isinstance(response, Response)
     assert response.status_code == 500
     assert response.data["error"]["code"] == "internal_error"
     assert "Unhandled API error" in caplog.text
@@ -229,7 +231,8 @@ def test_log_records_through_the_configured_handler_are_redacted():
     handler = next(
         h
         for h in logging.getLogger().handlers
-        if any(isinstance(f, RedactSecretsFilter) for f in h.filters)
+        if isinstance(h, logging.StreamHandler)
+        and any(isinstance(f, RedactSecretsFilter) for f in h.filters)
     )
     stream = io.StringIO()
     old = handler.setStream(stream)

@@ -105,6 +105,7 @@ def test_a_request_still_running_with_the_key_is_409(db):
 
 def test_a_record_sealed_under_another_secret_key_is_not_replayed(db, settings):
     claim = idempotency.begin(scope="s", key="k", method="POST", path="/p", body=b"{}")
+    assert claim is not None
     idempotency.finish(claim, status=201, body={"id": 1})
     settings.SECRET_KEY = "another-secret-key-" + "x" * 40
     # Unreadable now: treated as expired, so the request runs again instead of a 500.

@@ -45,8 +45,8 @@ def tamper(cursor: str) -> str:
 def sites(workspace, project):
     same_moment = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     # Two sites created in the same microsecond: the id breaks the tie, nothing is lost.
-    extra = [ProjectFactory(workspace=workspace, created_at=same_moment) for _ in range(2)]
-    extra.append(ProjectFactory(workspace=workspace))
+    extra = [ProjectFactory.create(workspace=workspace, created_at=same_moment) for _ in range(2)]
+    extra.append(ProjectFactory.create(workspace=workspace))
     return [project, *extra]
 
 
@@ -126,7 +126,7 @@ def test_cursors_round_trip_datetimes_and_reject_the_wrong_salt():
 
 
 def test_keyset_paginate_ascending_order(workspace):
-    rows = [ProjectFactory(workspace=workspace) for _ in range(3)]
+    rows = [ProjectFactory.create(workspace=workspace) for _ in range(3)]
     qs = Project.objects.filter(workspace=workspace)
     page = keyset_paginate(qs, cursor=None, limit=2, salt="t", descending=False)
     rest = keyset_paginate(qs, cursor=page.next_cursor, limit=2, salt="t", descending=False)

@@ -12,8 +12,8 @@ from tests.factories import MembershipFactory, UserFactory
 
 @pytest.fixture
 def admin(workspace) -> User:
-    return MembershipFactory(
-        workspace=workspace, role=Role.ADMIN, user=UserFactory(email="adam@example.com")
+    return MembershipFactory.create(
+        workspace=workspace, role=Role.ADMIN, user=UserFactory.create(email="adam@example.com")
     ).user
 
 

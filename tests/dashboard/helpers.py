@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.test import Client
 
 from accounts.models import AuditLog, User
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # **extra for the test client
 
 
 def signed_in(user: User, *, csrf: bool = False) -> Client:

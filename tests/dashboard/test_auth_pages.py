@@ -111,7 +111,7 @@ def test_password_reset_by_email_uses_site_url(owner, settings):
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     assert len(mail.outbox) == 1
-    body = mail.outbox[0].body
+    body = str(mail.outbox[0].body)
     assert mail.outbox[0].subject == "Reset your Backtalk password"
     link = re.search(r"https://feedback\.example\.org(/accounts/reset/\S+/)", body)
     assert link, body

@@ -207,7 +207,7 @@ def test_owner_revokes_a_pending_invitation(owner_client, workspace, owner):
 
 def test_signed_in_user_accepts_an_invitation(workspace, owner):
     _, raw = invite(workspace, owner, email="dora@example.com", role=Role.GUEST)
-    dora = UserFactory(email="dora@example.com")
+    dora = UserFactory.create(email="dora@example.com")
     client = signed_in(dora)
     page = client.get(accept_url(raw))
     assert page.status_code == 200
@@ -221,7 +221,7 @@ def test_signed_in_user_accepts_an_invitation(workspace, owner):
 
 def test_accepting_twice_is_410(workspace, owner):
     _, raw = invite(workspace, owner)
-    client = signed_in(UserFactory(email="new@example.com"))
+    client = signed_in(UserFactory.create(email="new@example.com"))
     assert client.post(accept_url(raw)).status_code == 302
     second = client.post(accept_url(raw))
     assert second.status_code == 410
@@ -280,7 +280,7 @@ def test_weak_or_mismatched_password_creates_nothing(workspace, owner):
 
 def test_existing_account_signs_in_on_the_invitation_page(workspace, owner):
     _, raw = invite(workspace, owner, email="olga@example.com")
-    olga = UserFactory(email="olga@example.com")
+    olga = UserFactory.create(email="olga@example.com")
     client = Client()
     page = client.get(accept_url(raw)).content.decode()
     assert "Sign in and join" in page
@@ -318,7 +318,7 @@ def test_account_created_meanwhile_asks_for_the_password(workspace, owner):
     _, raw = invite(workspace, owner, email="race@example.com")
     client = Client()
     client.get(accept_url(raw))  # the page offered "create an account"
-    UserFactory(email="race@example.com")  # ... which someone else just did
+    UserFactory.create(email="race@example.com")  # ... which someone else just did
     response = client.post(
         accept_url(raw),
         {"password1": "race-long-passphrase-1", "password2": "race-long-passphrase-1"},

@@ -241,7 +241,7 @@ def test_gfat_family_cannot_be_minted_from_the_project_page(owner_client, projec
 
 
 def test_key_list_shows_this_projects_keys_only(owner_client, workspace, project, owner):
-    other = ProjectFactory(workspace=workspace, name="Other", slug="other-p")
+    other = ProjectFactory.create(workspace=workspace, name="Other", slug="other-p")
     mine, _ = mint_token(
         workspace=workspace,
         family=TokenFamily.MINOLITH,
@@ -272,7 +272,7 @@ def test_revoke_key_needs_confirmation_then_stops_it(owner_client, project, wk_s
 
 
 def test_key_of_other_project_cannot_be_revoked_here(owner_client, workspace, project, owner):
-    other = ProjectFactory(workspace=workspace, name="Other", slug="other-p")
+    other = ProjectFactory.create(workspace=workspace, name="Other", slug="other-p")
     key, _ = mint_token(
         workspace=workspace, family=TokenFamily.MINOLITH, project=other, created_by=owner
     )
@@ -302,6 +302,6 @@ def test_project_list_query_count_does_not_grow(owner_client, workspace, django_
     with django_assert_num_queries(5):
         owner_client.get(target)
     for i in range(8):
-        ProjectFactory(workspace=workspace, name=f"P{i}", slug=f"p-{i}")
+        ProjectFactory.create(workspace=workspace, name=f"P{i}", slug=f"p-{i}")
     with django_assert_num_queries(5):
         owner_client.get(target)

@@ -19,7 +19,7 @@ def ws_url(name: str, workspace: Workspace, **kwargs) -> str:
 
 
 def test_overview_lists_projects_with_links(owner_client, workspace, project):
-    other = ProjectFactory(workspace=workspace, name="<b>Docs</b>", slug="docs")
+    other = ProjectFactory.create(workspace=workspace, name="<b>Docs</b>", slug="docs")
     html = owner_client.get(ws_url("accounts:workspace-detail", workspace)).content.decode()
     detail = reverse(
         "projects:project-detail", kwargs={"ws": workspace.pk, "project_id": project.pk}

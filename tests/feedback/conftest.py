@@ -52,7 +52,7 @@ def item_count() -> int:
 @pytest.fixture
 def sibling_project(workspace):
     """A second project in Alice's workspace: its items are not the first key's."""
-    return ProjectFactory(workspace=workspace, name="Backoffice", slug="backoffice")
+    return ProjectFactory.create(workspace=workspace, name="Backoffice", slug="backoffice")
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ class _HostHandler(BaseHTTPRequestHandler):
     html = ""
 
     def do_GET(self) -> None:
-        body = self.server.html.encode()  # type: ignore[attr-defined]
+        body = self.server.html.encode()  # type: ignore[attr-defined]  # set by host_site
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -96,7 +96,7 @@ class _HostHandler(BaseHTTPRequestHandler):
 def host_site() -> Iterator[ThreadingHTTPServer]:
     """A second web server: the customer's site, on an origin other than the app's."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _HostHandler)
-    server.html = ""  # type: ignore[attr-defined]
+    server.html = ""  # type: ignore[attr-defined]  # the page _HostHandler serves
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield server
@@ -109,7 +109,7 @@ def host_url(server: ThreadingHTTPServer, path: str = "/shop/cart?step=2") -> st
 
 
 def embed(server, live_server, project, position="bottom-right", email=None) -> str:
-    server.html = HOST_PAGE.format(  # type: ignore[attr-defined]
+    server.html = HOST_PAGE.format(
         src=f"{live_server.url}/widget/feedback.js",
         slug=project.slug,
         position=position,
@@ -265,8 +265,9 @@ def test_inbox_shows_a_stored_script_as_text_without_running_it(
     page, live_server, project, owner, workspace
 ):
     hostile = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
-    item = ItemFactory(project=project, title=f"XSS {hostile}", body=hostile, user_name=hostile,
-                       page_url="javascript:window.__pwned=3")  # fmt: skip
+    item = ItemFactory.create(project=project, title=f"XSS {hostile}", body=hostile,
+                              user_name=hostile,
+                              page_url="javascript:window.__pwned=3")  # fmt: skip
     _sign_in(page, live_server, owner)
 
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
@@ -282,7 +283,7 @@ def test_inbox_shows_a_stored_script_as_text_without_running_it(
 
 
 def test_inbox_inline_status_change_through_htmx(page, live_server, project, owner, workspace):
-    item = ItemFactory(project=project, title="Slow search")
+    item = ItemFactory.create(project=project, title="Slow search")
     _sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
 

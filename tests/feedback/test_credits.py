@@ -71,7 +71,7 @@ def test_raising_the_cap_allows_items_again(minolith_client, project):
 def test_free_operations_still_work_at_the_cap(minolith_client, project):
     project.spending_cap_credits = 0
     project.save()
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     assert minolith_client.get(ITEMS).status_code == 200
     assert minolith_client.put(f"{ITEMS}/{item.pk}", {"status": "planned"},
@@ -99,7 +99,7 @@ def test_concurrent_creates_never_overrun_the_cap(workspace):
     """Twelve threads race for five credits: exactly five items, credits_used 5."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so there is no race to test")
-    project = ProjectFactory(workspace=workspace, spending_cap_credits=5)
+    project = ProjectFactory.create(workspace=workspace, spending_cap_credits=5)
     barrier = threading.Barrier(12)
     outcomes: list[str] = []
     lock = threading.Lock()

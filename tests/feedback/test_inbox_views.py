@@ -4,6 +4,7 @@ inline htmx triage, bulk status, notes, and who may do what."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,7 +14,7 @@ from feedback.models import Item, Note
 from tests.factories import ProjectFactory
 from tests.feedback.factories import ItemFactory, NoteFactory
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # **extra for the test client
 
 
 def signed_in(user) -> Client:
@@ -32,15 +33,17 @@ def at(minutes: int) -> datetime:
 
 @pytest.fixture
 def items(project, workspace):
-    second = ProjectFactory(workspace=workspace, name="Backoffice", slug="backoffice")
+    second = ProjectFactory.create(workspace=workspace, name="Backoffice", slug="backoffice")
     return {
-        "bug": ItemFactory(project=project, title="Checkout crashes", body="Stack trace inside",
-                           type="bug", status="open", priority="urgent", tags=["checkout"],
-                           user_email="dana@example.com", created_at=at(0)),
-        "idea": ItemFactory(project=project, title="Dark mode", body="Please add a dark theme",
-                            type="idea", status="planned", tags=["ui"], created_at=at(1)),
-        "praise": ItemFactory(project=second, title="Love it", body="The export is great",
-                              type="praise", status="completed", created_at=at(2)),
+        "bug": ItemFactory.create(project=project, title="Checkout crashes",
+                                  body="Stack trace inside", type="bug", status="open",
+                                  priority="urgent", tags=["checkout"],
+                                  user_email="dana@example.com", created_at=at(0)),
+        "idea": ItemFactory.create(project=project, title="Dark mode",
+                                   body="Please add a dark theme", type="idea", status="planned",
+                                   tags=["ui"], created_at=at(1)),
+        "praise": ItemFactory.create(project=second, title="Love it", body="The export is great",
+                                     type="praise", status="completed", created_at=at(2)),
     }  # fmt: skip
 
 
@@ -118,7 +121,7 @@ def test_inbox_shows_an_invalid_filter_and_ignores_only_it(owner, workspace, ite
 
 
 def test_inbox_pages_with_a_cursor(owner, workspace, project):
-    made = [ItemFactory(project=project, created_at=at(i)) for i in range(30)]
+    made = [ItemFactory.create(project=project, created_at=at(i)) for i in range(30)]
     client = signed_in(owner)
 
     first = client.get(inbox(workspace))
@@ -140,19 +143,19 @@ def test_inbox_list_runs_a_fixed_number_of_queries(
     owner, workspace, project, locmem_cache, django_assert_num_queries
 ):
     client = signed_in(owner)
-    ItemFactory(project=project)
+    ItemFactory.create(project=project)
     client.get(inbox(workspace))
     with django_assert_num_queries(7) as first:
         client.get(inbox(workspace))
     for _ in range(20):
-        ItemFactory(project=ProjectFactory(workspace=workspace), tags=["x"])
+        ItemFactory.create(project=ProjectFactory.create(workspace=workspace), tags=["x"])
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(inbox(workspace))
     assert len(listed(response)) == 21
 
 
 def test_item_page_shows_submitter_context_and_notes(owner, workspace, project):
-    item = ItemFactory(
+    item = ItemFactory.create(
         project=project,
         title="Broken link",
         body="Line one\nLine two",
@@ -162,7 +165,7 @@ def test_item_page_shows_submitter_context_and_notes(owner, workspace, project):
         page_url="https://shop.example.com/cart?x=1&y=2",
         source="widget",
     )
-    NoteFactory(item=item, body="Reproduced.", author=owner)
+    NoteFactory.create(item=item, body="Reproduced.", author=owner)
 
     html = signed_in(owner).get(f"{inbox(workspace)}{item.pk}/").content.decode()
 
@@ -181,7 +184,7 @@ def test_item_page_shows_submitter_context_and_notes(owner, workspace, project):
 
 
 def test_item_page_does_not_link_a_non_web_page_url(owner, workspace, project):
-    item = ItemFactory(project=project, page_url="javascript:alert(document.cookie)")
+    item = ItemFactory.create(project=project, page_url="javascript:alert(document.cookie)")
 
     html = signed_in(owner).get(f"{inbox(workspace)}{item.pk}/").content.decode()
 
@@ -191,9 +194,9 @@ def test_item_page_does_not_link_a_non_web_page_url(owner, workspace, project):
 
 def test_untrusted_text_is_escaped_in_the_list_and_the_item_page(owner, workspace, project):
     hostile = '<script>window.__pwned=1</script><img src=x onerror="alert(1)">'
-    item = ItemFactory(project=project, title=hostile, body=hostile, user_name=hostile,
+    item = ItemFactory.create(project=project, title=hostile, body=hostile, user_name=hostile,
                        user_email=hostile, tags=["<b>tag</b>"])  # fmt: skip
-    NoteFactory(item=item, body=hostile)
+    NoteFactory.create(item=item, body=hostile)
     client = signed_in(owner)
 
     for url in [inbox(workspace), f"{inbox(workspace)}{item.pk}/"]:
@@ -250,7 +253,7 @@ def test_outsider_gets_404_for_the_inbox_and_its_items(outsider, workspace, item
 def test_an_item_of_another_workspace_is_404_through_your_own_inbox(
     owner, workspace, other_project
 ):
-    foreign = ItemFactory(project=other_project)
+    foreign = ItemFactory.create(project=other_project)
     client = signed_in(owner)
 
     assert client.get(f"{inbox(workspace)}{foreign.pk}/").status_code == 404
@@ -407,7 +410,7 @@ def test_notes_view_refuses_get(member, workspace, items):
 
 def test_member_deletes_an_item(member, workspace, items):
     item = items["bug"]
-    NoteFactory(item=item)
+    NoteFactory.create(item=item)
 
     response = signed_in(member).post(f"{inbox(workspace)}{item.pk}/delete/")
 

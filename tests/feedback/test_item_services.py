@@ -31,7 +31,7 @@ def test_item_create_refuses_fields_it_does_not_know(project, actor):
 
 
 def test_item_create_retries_with_a_fresh_id_on_a_collision(project, actor, monkeypatch):
-    taken = ItemFactory(project=project, id="fbk_aaaaaaaaaaaa")
+    taken = ItemFactory.create(project=project, id="fbk_aaaaaaaaaaaa")
     ids = iter(["fbk_aaaaaaaaaaaa", "fbk_bbbbbbbbbbbb"])
     monkeypatch.setattr(services, "new_item_id", lambda: next(ids))
 
@@ -44,7 +44,7 @@ def test_item_create_retries_with_a_fresh_id_on_a_collision(project, actor, monk
 
 
 def test_item_update_keeps_the_tag_index_in_step(project, actor):
-    item = ItemFactory(project=project, tags=["a", "b"])
+    item = ItemFactory.create(project=project, tags=["a", "b"])
 
     services.item_update(item=item, actor=actor, tags=["b", "c"])
 
@@ -55,7 +55,7 @@ def test_item_update_keeps_the_tag_index_in_step(project, actor):
 
 
 def test_item_update_without_a_change_writes_nothing(project, actor):
-    item = ItemFactory(project=project, status="planned", tags=["a"], updated_at=OLD)
+    item = ItemFactory.create(project=project, status="planned", tags=["a"], updated_at=OLD)
 
     services.item_update(item=item, actor=actor, status="planned", tags=["a"])
 
@@ -64,9 +64,9 @@ def test_item_update_without_a_change_writes_nothing(project, actor):
 
 
 def test_item_bulk_set_status_audits_each_changed_item(project, actor):
-    a = ItemFactory(project=project, status="open")
-    b = ItemFactory(project=project, status="planned")
-    c = ItemFactory(project=project, status="open")
+    a = ItemFactory.create(project=project, status="open")
+    b = ItemFactory.create(project=project, status="planned")
+    c = ItemFactory.create(project=project, status="open")
 
     changed = services.item_bulk_set_status(items=[a, b, c], status="planned", actor=actor)
 
@@ -78,7 +78,7 @@ def test_item_bulk_set_status_audits_each_changed_item(project, actor):
 
 
 def test_item_delete_twice_is_item_not_found(project, actor):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
     services.item_delete(item=item, actor=actor)
 
     with pytest.raises(ItemNotFound):
@@ -87,7 +87,7 @@ def test_item_delete_twice_is_item_not_found(project, actor):
 
 
 def test_note_add_records_its_author_and_touches_the_item(project, actor, owner):
-    item = ItemFactory(project=project, updated_at=OLD)
+    item = ItemFactory.create(project=project, updated_at=OLD)
 
     note = services.note_add(item=item, actor=actor, body="Seen.")
 

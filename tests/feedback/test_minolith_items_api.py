@@ -260,16 +260,16 @@ def test_create_item_with_an_idempotency_key_stores_and_charges_once(minolith_cl
 def catalogue(project):
     """Five items of the key's project with known fields, oldest first."""
     return [
-        ItemFactory(project=project, type="bug", status="open", priority="high",
+        ItemFactory.create(project=project, type="bug", status="open", priority="high",
                     tags=["performance", "search"], user_email="alice@example.com",
                     created_at=at(0), updated_at=at(0)),
-        ItemFactory(project=project, type="idea", status="open", tags=["ui"],
+        ItemFactory.create(project=project, type="idea", status="open", tags=["ui"],
                     user_email="bob@example.com", created_at=at(10), updated_at=at(10)),
-        ItemFactory(project=project, type="bug", status="planned", priority="urgent",
+        ItemFactory.create(project=project, type="bug", status="planned", priority="urgent",
                     tags=["search"], created_at=at(20), updated_at=at(20)),
-        ItemFactory(project=project, type="feedback", status="completed", priority="low",
+        ItemFactory.create(project=project, type="feedback", status="completed", priority="low",
                     created_at=at(30), updated_at=at(30)),
-        ItemFactory(project=project, type="praise", status="open", priority="urgent",
+        ItemFactory.create(project=project, type="praise", status="open", priority="urgent",
                     user_email="Alice@example.com", created_at=at(40), updated_at=at(40)),
     ]  # fmt: skip
 
@@ -282,7 +282,7 @@ def ids(response) -> list[str]:
 def test_list_items_is_newest_first_with_the_documented_envelope(
     minolith_client, catalogue, other_project
 ):
-    ItemFactory(project=other_project)
+    ItemFactory.create(project=other_project)
 
     response = minolith_client.get(ITEMS)
 
@@ -406,7 +406,7 @@ def test_list_items_cursor_pagination_survives_concurrent_inserts(minolith_clien
     never leak in; older ones sort behind it and are reached. No item is skipped or
     repeated, and ties on created_at are broken by the id."""
     original = [
-        ItemFactory(project=project, created_at=at(i // 2), updated_at=at(i // 2))
+        ItemFactory.create(project=project, created_at=at(i // 2), updated_at=at(i // 2))
         for i in range(11)
     ]  # pairs share created_at, so the id breaks the ties
     expected = [i.pk for i in sorted(original, key=lambda i: (i.created_at, i.pk), reverse=True)]
@@ -424,10 +424,10 @@ def test_list_items_cursor_pagination_survives_concurrent_inserts(minolith_clien
         if not cursor:
             break
         last = Item.objects.get(pk=page[-1]).created_at
-        ahead.append(ItemFactory(project=project, created_at=at(100 + pages)).pk)
-        ahead.append(ItemFactory(project=project, id=f"fbk_ffffffff{pages:04x}",
+        ahead.append(ItemFactory.create(project=project, created_at=at(100 + pages)).pk)
+        ahead.append(ItemFactory.create(project=project, id=f"fbk_ffffffff{pages:04x}",
                                  created_at=last, updated_at=last).pk)  # fmt: skip
-        behind.append(ItemFactory(project=project, created_at=at(-10 - pages)).pk)
+        behind.append(ItemFactory.create(project=project, created_at=at(-10 - pages)).pk)
 
     assert pages == 5
     assert seen == expected + behind  # the older arrivals, newest first, at the end
@@ -439,7 +439,7 @@ def test_list_cursor_of_another_project_is_rejected(
     minolith_client, sibling_client, project, sibling_project
 ):
     for _ in range(3):
-        ItemFactory(project=sibling_project)
+        ItemFactory.create(project=sibling_project)
     cursor = sibling_client.get(f"{ITEMS}?limit=1").json()["pagination"]["next_cursor"]
 
     assert_error(
@@ -460,11 +460,11 @@ def test_list_items_runs_a_fixed_number_of_queries(
 ):
     _warm(minolith_client)
     for _i in range(3):
-        ItemFactory(project=project, tags=["a", "b"])
+        ItemFactory.create(project=project, tags=["a", "b"])
     with django_assert_num_queries(2):  # the key (with its project), one page of items
         assert len(ids(minolith_client.get(f"{ITEMS}?tags=a&status=open"))) == 3
     for _i in range(30):
-        ItemFactory(project=project, tags=["a"])
+        ItemFactory.create(project=project, tags=["a"])
     with django_assert_num_queries(2):
         assert len(ids(minolith_client.get(f"{ITEMS}?tags=a&status=open&limit=100"))) == 33
 
@@ -473,21 +473,21 @@ def test_get_item_runs_a_fixed_number_of_queries(
     minolith_client, project, locmem_cache, django_assert_num_queries
 ):
     _warm(minolith_client)
-    item = ItemFactory(project=project)
-    NoteFactory(item=item)
+    item = ItemFactory.create(project=project)
+    NoteFactory.create(item=item)
     with django_assert_num_queries(3):  # the key, the item, its notes
         minolith_client.get(f"{ITEMS}/{item.pk}")
     for _ in range(10):
-        NoteFactory(item=item)
+        NoteFactory.create(item=item)
     with django_assert_num_queries(3):
         assert len(minolith_client.get(f"{ITEMS}/{item.pk}").json()["data"]["notes"]) == 11
 
 
 # --- Get -----------------------------------------------------------------------------------
 def test_get_item_includes_its_notes_oldest_first(minolith_client, project):
-    item = ItemFactory(project=project, created_at=at(0), updated_at=at(5))
-    later = NoteFactory(item=item, body="second", created_at=at(4))
-    first = NoteFactory(item=item, body="first", created_at=at(3))
+    item = ItemFactory.create(project=project, created_at=at(0), updated_at=at(5))
+    later = NoteFactory.create(item=item, body="second", created_at=at(4))
+    first = NoteFactory.create(item=item, body="first", created_at=at(3))
 
     response = minolith_client.get(f"{ITEMS}/{item.pk}")
 
@@ -512,7 +512,7 @@ def test_get_unknown_or_malformed_item_is_404_item_not_found(minolith_client, it
 
 
 def test_item_of_another_project_in_the_same_workspace_is_404(sibling_client, project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     assert sibling_client.get(f"{ITEMS}/{item.pk}").json() == not_found_body(item.pk)
     assert (
@@ -530,7 +530,7 @@ def test_item_of_another_project_in_the_same_workspace_is_404(sibling_client, pr
 
 
 def test_item_of_another_workspace_is_404_for_every_method(outsider_client, project):
-    item = ItemFactory(project=project, tags=["keep"])
+    item = ItemFactory.create(project=project, tags=["keep"])
     before = Item.objects.values().get(pk=item.pk)
 
     for response in [
@@ -548,7 +548,7 @@ def test_item_of_another_workspace_is_404_for_every_method(outsider_client, proj
 
 # --- Update --------------------------------------------------------------------------------
 def test_update_item_changes_status_priority_and_tags(minolith_client, project, mlth_key):
-    item = ItemFactory(project=project, tags=["old"], created_at=at(0), updated_at=at(0))
+    item = ItemFactory.create(project=project, tags=["old"], created_at=at(0), updated_at=at(0))
 
     response = minolith_client.put(
         f"{ITEMS}/{item.pk}",
@@ -586,7 +586,7 @@ def test_update_item_changes_status_priority_and_tags(minolith_client, project, 
 
 
 def test_update_item_priority_null_clears_it(minolith_client, project):
-    item = ItemFactory(project=project, priority="urgent")
+    item = ItemFactory.create(project=project, priority="urgent")
 
     response = minolith_client.put(f"{ITEMS}/{item.pk}", {"priority": None}, format="json")
 
@@ -596,7 +596,7 @@ def test_update_item_priority_null_clears_it(minolith_client, project):
 
 
 def test_update_item_with_only_some_fields_keeps_the_others(minolith_client, project):
-    item = ItemFactory(project=project, status="planned", priority="low", tags=["a"])
+    item = ItemFactory.create(project=project, status="planned", priority="low", tags=["a"])
 
     data = minolith_client.put(f"{ITEMS}/{item.pk}", {"tags": []}, format="json").json()["data"]
 
@@ -605,7 +605,7 @@ def test_update_item_with_only_some_fields_keeps_the_others(minolith_client, pro
 
 
 def test_update_item_with_nothing_to_change_writes_nothing(minolith_client, project):
-    item = ItemFactory(project=project, status="planned", created_at=at(0), updated_at=at(0))
+    item = ItemFactory.create(project=project, status="planned", created_at=at(0), updated_at=at(0))
 
     response = minolith_client.put(f"{ITEMS}/{item.pk}", {"status": "planned"}, format="json")
 
@@ -615,7 +615,7 @@ def test_update_item_with_nothing_to_change_writes_nothing(minolith_client, proj
 
 
 def test_update_item_accepts_a_whole_item_put_back_unchanged(minolith_client, project):
-    item = ItemFactory(project=project, title="Same", user_email="a@example.com")
+    item = ItemFactory.create(project=project, title="Same", user_email="a@example.com")
     current = minolith_client.get(f"{ITEMS}/{item.pk}").json()["data"]
 
     response = minolith_client.put(
@@ -657,7 +657,7 @@ def test_update_item_accepts_a_whole_item_put_back_unchanged(minolith_client, pr
 def test_update_item_with_invalid_input_is_422_and_changes_nothing(
     minolith_client, project, payload, code, message
 ):
-    item = ItemFactory(project=project, title="Original", type="bug", tags=["keep"])
+    item = ItemFactory.create(project=project, title="Original", type="bug", tags=["keep"])
     before = Item.objects.values().get(pk=item.pk)
 
     assert_error(
@@ -675,11 +675,11 @@ def test_update_unknown_item_is_404(minolith_client):
 
 # --- Delete --------------------------------------------------------------------------------
 def test_delete_item_is_204_and_removes_its_notes_and_tags(minolith_client, project, mlth_key):
-    item = ItemFactory(project=project, tags=["a", "b"])
-    NoteFactory(item=item)
-    NoteFactory(item=item)
-    keep = ItemFactory(project=project, tags=["a"])
-    NoteFactory(item=keep)
+    item = ItemFactory.create(project=project, tags=["a", "b"])
+    NoteFactory.create(item=item)
+    NoteFactory.create(item=item)
+    keep = ItemFactory.create(project=project, tags=["a"])
+    NoteFactory.create(item=keep)
 
     response = minolith_client.delete(f"{ITEMS}/{item.pk}")
 
@@ -696,7 +696,7 @@ def test_delete_item_is_204_and_removes_its_notes_and_tags(minolith_client, proj
 
 # --- Notes ---------------------------------------------------------------------------------
 def test_add_note_returns_201_and_shows_on_the_item(minolith_client, project, mlth_key, owner):
-    item = ItemFactory(project=project, created_at=at(0), updated_at=at(0))
+    item = ItemFactory.create(project=project, created_at=at(0), updated_at=at(0))
     body = "Confirmed — the slow query is the full-text search on the records table."
 
     response = minolith_client.post(f"{ITEMS}/{item.pk}/notes", {"body": body}, format="json")
@@ -728,7 +728,7 @@ def test_add_note_returns_201_and_shows_on_the_item(minolith_client, project, ml
 def test_add_note_with_invalid_input_is_422_and_stores_nothing(
     minolith_client, project, payload, code, message
 ):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     assert_error(
         minolith_client.post(f"{ITEMS}/{item.pk}/notes", payload, format="json"), 422, code, message
@@ -774,7 +774,7 @@ def test_items_with_another_familys_token_are_401(request, project, fixture):
 
 
 def test_guest_key_reads_but_cannot_write(guest_mlth_client, project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     assert guest_mlth_client.get(ITEMS).status_code == 200
     assert guest_mlth_client.get(f"{ITEMS}/{item.pk}").status_code == 200

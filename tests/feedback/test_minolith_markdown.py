@@ -24,8 +24,8 @@ def html_of(text: str) -> str:
 
 
 def test_list_in_markdown_shows_each_item_and_the_next_cursor(minolith_client, project):
-    ItemFactory(project=project, title="Older one", body="first body")
-    ItemFactory(project=project, title="Newer one", body="second body", tags=["ui"])
+    ItemFactory.create(project=project, title="Older one", body="first body")
+    ItemFactory.create(project=project, title="Newer one", body="second body", tags=["ui"])
 
     response = minolith_client.get(f"{ITEMS}?limit=1", **MD)
 
@@ -48,7 +48,7 @@ def test_empty_list_in_markdown_says_so(minolith_client, project):
 
 
 def test_item_in_markdown_includes_its_notes(minolith_client, project):
-    item = ItemFactory(
+    item = ItemFactory.create(
         project=project,
         title="Search is slow",
         type="bug",
@@ -57,7 +57,7 @@ def test_item_in_markdown_includes_its_notes(minolith_client, project):
         user_name="Alice Chen",
         page_url="https://app.example.com/search",
     )
-    note = NoteFactory(item=item, body="Adding an index should fix it.")
+    note = NoteFactory.create(item=item, body="Adding an index should fix it.")
 
     text = md(minolith_client.get(f"{ITEMS}/{item.pk}", **MD))
 
@@ -85,7 +85,7 @@ def test_created_item_in_markdown(minolith_client, project):
 
 
 def test_updated_item_in_markdown(minolith_client, project):
-    item = ItemFactory(project=project, title="To triage")
+    item = ItemFactory.create(project=project, title="To triage")
 
     response = minolith_client.put(f"{ITEMS}/{item.pk}", {"status": "planned"}, format="json", **MD)
 
@@ -97,7 +97,7 @@ def test_updated_item_in_markdown(minolith_client, project):
 
 
 def test_note_in_markdown(minolith_client, project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     response = minolith_client.post(
         f"{ITEMS}/{item.pk}/notes", {"body": "Looked into it."}, format="json", **MD
@@ -122,7 +122,7 @@ def test_widget_submission_in_markdown(api_client, project):
 
 
 def test_delete_in_markdown_is_an_empty_204(minolith_client, project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     response = minolith_client.delete(f"{ITEMS}/{item.pk}", **MD)
 
@@ -174,7 +174,7 @@ HOSTILE_BODY = (
 
 
 def test_user_text_cannot_break_the_markdown_structure(minolith_client, project):
-    item = ItemFactory(
+    item = ItemFactory.create(
         project=project,
         title="# Title <img src=x onerror=alert(1)> [x](javascript:y) `tick` *bold*",
         body=HOSTILE_BODY,
@@ -182,7 +182,7 @@ def test_user_text_cannot_break_the_markdown_structure(minolith_client, project)
         user_name="Eve\n# Heading",
         page_url="javascript:alert(1)",
     )
-    NoteFactory(item=item, body="note with ``` fence\n# Not a heading")
+    NoteFactory.create(item=item, body="note with ``` fence\n# Not a heading")
 
     text = md(minolith_client.get(f"{ITEMS}/{item.pk}", **MD))
     html = html_of(text)

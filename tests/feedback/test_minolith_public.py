@@ -137,7 +137,7 @@ def test_public_rate_limit_is_10_per_hour_by_default(api_client, project):
 
 def test_public_rate_limit_counts_per_ip_and_per_project(api_client, project, workspace, settings):
     settings.RATE_MINOLITH_PUBLIC_PER_IP = "2/60s"
-    other = ProjectFactory(workspace=workspace, slug="second")
+    other = ProjectFactory.create(workspace=workspace, slug="second")
     for _ in range(2):
         api_client.post(public(), {"body": "hi"}, format="json", REMOTE_ADDR="198.51.100.1")
 

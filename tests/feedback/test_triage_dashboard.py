@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +20,7 @@ from feedback.triage_models import TriageCorrection
 from tests.factories import ProjectFactory
 from tests.feedback.factories import ItemFactory
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # **extra for the test client
 
 
 def signed_in(user) -> Client:
@@ -59,7 +61,7 @@ def triaged(project, **fields) -> Item:
         "body": "De login knop werkt niet op mobiel",
         "page_url": "/login",
     }
-    return ItemFactory(project=project, **{**defaults, **fields})
+    return ItemFactory.create(project=project, **{**defaults, **fields})
 
 
 @pytest.fixture
@@ -82,7 +84,7 @@ def test_inbox_row_shows_category_sentiment_and_impact(owner, workspace, item):
 
 
 def test_untriaged_item_says_so(owner, workspace, project):
-    ItemFactory(project=project)
+    ItemFactory.create(project=project)
 
     html = signed_in(owner).get(inbox(workspace)).content.decode()
 
@@ -289,7 +291,7 @@ def test_owner_exports_corrections_as_csv(owner, workspace, project, item):
     client = signed_in(owner)
     client.post(correct_url(workspace, item), {"field": "category", "value": "feature"})
     client.post(correct_url(workspace, item), {"field": "sentiment", "value": "neutral"})
-    other = ProjectFactory(workspace=workspace)
+    other = ProjectFactory.create(workspace=workspace)
     other_item = triaged(other)
     client.post(correct_url(workspace, other_item), {"field": "category", "value": "question"})
 
@@ -362,9 +364,9 @@ def test_breakdown_counts_categories_and_sentiments_per_day(owner, workspace, pr
     triaged(project, category="bug", sentiment="negative", created_at=now)
     triaged(project, category="bug", sentiment="neutral", created_at=now)
     triaged(project, category="question", sentiment="neutral", created_at=now - timedelta(days=2))
-    ItemFactory(project=project, created_at=now - timedelta(days=2))  # untriaged
+    ItemFactory.create(project=project, created_at=now - timedelta(days=2))  # untriaged
     triaged(project, created_at=now - timedelta(days=31))  # outside the window
-    triaged(ProjectFactory(workspace=workspace), created_at=now)  # another project
+    triaged(ProjectFactory.create(workspace=workspace), created_at=now)  # another project
 
     response = signed_in(owner).get(breakdown_url(workspace, project))
 
@@ -454,7 +456,9 @@ def test_exported_corrections_become_training_rows(owner, workspace, project, tm
     client.post(correct_url(workspace, praise), {"field": "sentiment", "value": "positive"})
     client.post(correct_url(workspace, foreign), {"field": "category", "value": "feature"})
     export = tmp_path / "corrections.csv"
-    export.write_bytes(b"".join(client.get(csv_url(workspace, project)).streaming_content))
+    response = client.get(csv_url(workspace, project))
+    assert isinstance(response, StreamingHttpResponse)
+    export.write_bytes(b"".join(response.streaming_content))
     out = tmp_path / "rows.jsonl"
 
     with export.open(encoding="utf-8", newline="") as fh:

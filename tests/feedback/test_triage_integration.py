@@ -169,11 +169,11 @@ def test_similar_items_raise_the_impact_score(project):
 def test_similar_means_same_project_category_and_page_in_30_days(project, workspace):
     now = timezone.now()
     key = "bug|/login"
-    ItemFactory(project=project, triage_similar_key=key, created_at=now - timedelta(days=2))
-    ItemFactory(project=project, triage_similar_key=key, created_at=now - timedelta(days=31))
-    ItemFactory(project=project, triage_similar_key="question|/login")
-    ItemFactory(project=project, triage_similar_key="bug|/checkout")
-    ItemFactory(project=ProjectFactory(workspace=workspace), triage_similar_key=key)
+    ItemFactory.create(project=project, triage_similar_key=key, created_at=now - timedelta(days=2))
+    ItemFactory.create(project=project, triage_similar_key=key, created_at=now - timedelta(days=31))
+    ItemFactory.create(project=project, triage_similar_key="question|/login")
+    ItemFactory.create(project=project, triage_similar_key="bug|/checkout")
+    ItemFactory.create(project=ProjectFactory.create(workspace=workspace), triage_similar_key=key)
 
     item = create(project, page_url="/login")
 
@@ -254,14 +254,14 @@ def test_impact_score_is_always_within_bounds_for_random_input(project):
 
 
 def test_database_refuses_an_impact_score_of_15(project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Item.objects.filter(pk=item.pk).update(impact_score=15)
 
 
 def test_database_refuses_an_unknown_category(project):
-    item = ItemFactory(project=project)
+    item = ItemFactory.create(project=project)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Item.objects.filter(pk=item.pk).update(category="praise")

@@ -124,7 +124,7 @@ def test_sites_list_runs_a_fixed_number_of_queries(
 ):
     gf_client.get(SITES)  # stamps last_used_at
     for _ in range(10):
-        ProjectFactory(workspace=workspace)
+        ProjectFactory.create(workspace=workspace)
     # token lookup + the page: the count does not grow with the number of sites.
     with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(2):
         response = gf_client.get(SITES)

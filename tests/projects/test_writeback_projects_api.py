@@ -16,7 +16,7 @@ from tests.factories import ProjectFactory
 def test_projects_lists_the_keys_workspace_newest_first(
     writeback_client, workspace, project, other_project
 ):
-    older = ProjectFactory(
+    older = ProjectFactory.create(
         workspace=workspace,
         name="older",
         created_at=datetime(2026, 2, 20, 11, 6, 14, 500, tzinfo=UTC),
@@ -38,7 +38,7 @@ def test_projects_runs_a_fixed_number_of_queries(
 ):
     writeback_client.get("/v1/projects")  # stamps last_used_at
     for _ in range(5):
-        ProjectFactory(workspace=workspace)
+        ProjectFactory.create(workspace=workspace)
     with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(2):
         assert len(writeback_client.get("/v1/projects").json()) == 6
 

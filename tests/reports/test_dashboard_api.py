@@ -33,7 +33,7 @@ DATA = [
 def reports(project):
     made = {}
     for key, outcome, tool, source, created in DATA:
-        made[key] = ReportFactory(
+        made[key] = ReportFactory.create(
             project=project,
             outcome=outcome,
             tool_name=tool,
@@ -42,7 +42,7 @@ def reports(project):
             created_at=at(created),
         )
     # Noise that must never show up: another project of the same workspace.
-    ReportFactory.create_batch(3, project=ProjectFactory(workspace=project.workspace))
+    ReportFactory.create_batch(3, project=ProjectFactory.create(workspace=project.workspace))
     return made
 
 
@@ -107,7 +107,9 @@ def test_reports_defaults_to_page_1_and_limit_50_newest_first(writeback_client, 
 
 
 def test_reports_created_at_drops_microseconds(writeback_client, project):
-    ReportFactory(project=project, created_at=datetime(2026, 2, 20, 13, 2, 23, 987654, tzinfo=UTC))
+    ReportFactory.create(
+        project=project, created_at=datetime(2026, 2, 20, 13, 2, 23, 987654, tzinfo=UTC)
+    )
 
     response = writeback_client.get(url(project.pk))
 
@@ -116,7 +118,7 @@ def test_reports_created_at_drops_microseconds(writeback_client, project):
 
 def test_reports_with_same_timestamp_are_ordered_by_id_descending(writeback_client, project):
     moment = at("2026-02-20T10:00:00")
-    made = [ReportFactory(project=project, created_at=moment) for _ in range(4)]
+    made = [ReportFactory.create(project=project, created_at=moment) for _ in range(4)]
 
     response = writeback_client.get(url(project.pk))
 
@@ -326,7 +328,7 @@ NOT_FOUND = error("not_found", "Project not found.")
 
 
 def test_reports_of_other_workspace_project_is_404(writeback_client, other_project):
-    ReportFactory(project=other_project)
+    ReportFactory.create(project=other_project)
 
     response = writeback_client.get(url(other_project.pk))
 

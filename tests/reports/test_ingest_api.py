@@ -462,7 +462,7 @@ def test_create_report_over_the_rate_limit_is_429_with_retry_after(
     api_client, body, project, settings
 ):
     settings.RATE_WRITEBACK_INGEST_PER_KEY = "2/60s"
-    other = ProjectFactory(workspace=project.workspace)
+    other = ProjectFactory.create(workspace=project.workspace)
 
     statuses = [post(api_client, body).status_code for _ in range(2)]
     limited = post(api_client, body)
@@ -511,7 +511,7 @@ def test_failed_request_does_not_burn_its_idempotency_key(api_client, body):
 
 
 def test_idempotency_keys_are_scoped_per_project(api_client, body, project):
-    other = ProjectFactory(workspace=project.workspace)
+    other = ProjectFactory.create(workspace=project.workspace)
 
     first = post(api_client, body, HTTP_IDEMPOTENCY_KEY="same")
     second = post(api_client, {**body, "ingest_key": other.ingest_key}, HTTP_IDEMPOTENCY_KEY="same")

@@ -15,7 +15,7 @@ URL = "/v1/projects"
 def test_projects_lists_the_workspace_projects_in_the_documented_shape(
     writeback_client, workspace, project, other_project
 ):
-    newer = ProjectFactory(
+    newer = ProjectFactory.create(
         workspace=workspace,
         name="my-project",
         created_at=datetime(2030, 2, 20, 11, 6, 14, 123456, tzinfo=UTC),

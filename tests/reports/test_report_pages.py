@@ -31,7 +31,7 @@ def filled(project):
     for i, outcome in enumerate(
         [Outcome.SUCCESS] * 5 + [Outcome.FAILURE] * 3 + [Outcome.CONFUSING] * 2 + [Outcome.REQUEST]
     ):
-        ReportFactory(
+        ReportFactory.create(
             project=project,
             outcome=outcome,
             tool_name="search_index" if i % 2 else "fetch_page",
@@ -98,7 +98,7 @@ def test_report_page_paginates_with_links_keeping_filters(owner, project):
 
 
 def test_report_page_escapes_report_text(owner, project):
-    ReportFactory(
+    ReportFactory.create(
         project=project,
         details="<script>alert('x')</script> & more",
         tool_name="<b>tool</b>",
@@ -181,8 +181,8 @@ def test_report_page_chart_follows_from_and_to(owner, filled):
 
 
 def test_report_index_lists_projects_with_report_counts(owner, workspace, filled, other_project):
-    quiet = ProjectFactory(workspace=workspace, name="Quiet one")
-    ReportFactory(project=other_project)
+    quiet = ProjectFactory.create(workspace=workspace, name="Quiet one")
+    ReportFactory.create(project=other_project)
 
     response = signed_in(owner).get(f"/w/{workspace.pk}/reports/")
 
@@ -208,7 +208,7 @@ def test_report_page_chart_counts_each_utc_day_over_the_last_30_days(owner, proj
         (Outcome.REQUEST, midnight - timedelta(days=29, seconds=1)),  # day 31: not shown
     ]
     for outcome, created_at in made:
-        ReportFactory(project=project, outcome=outcome, created_at=created_at)
+        ReportFactory.create(project=project, outcome=outcome, created_at=created_at)
 
     response = signed_in(owner).get(page_url(project))
 
@@ -226,7 +226,7 @@ def test_report_page_chart_counts_each_utc_day_over_the_last_30_days(owner, proj
 
 
 def test_report_page_breaks_reports_down_by_tool_name(owner, filled):
-    ReportFactory(project=filled, tool_name="", outcome=Outcome.GAVE_UP)
+    ReportFactory.create(project=filled, tool_name="", outcome=Outcome.GAVE_UP)
 
     response = signed_in(owner).get(page_url(filled))
 

@@ -157,7 +157,7 @@ def test_triage_result_is_frozen() -> None:
     result = triage("How do I reset my password?")
     assert isinstance(result, TriageResult)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.category = "bug"  # type: ignore[misc]
+        result.category = "bug"  # type: ignore[misc]  # the frozen write under test
 
 
 @pytest.mark.parametrize(
