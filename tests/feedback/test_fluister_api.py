@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.test import override_settings
 
 from accounts.models import AuditLog, TokenFamily
 from accounts.services import workspace_soft_delete
@@ -186,6 +187,36 @@ def test_gfat_member_token_reaches_every_project_of_its_workspace(gf_client, sib
 
     assert response.status_code == 201
     assert response.json()["projectId"] == sibling_project.pk
+
+
+def project_selects(captured: list[dict]) -> list[str]:
+    """The queries that read a project row on its own (not joined to the key's lookup)."""
+    return [q["sql"] for q in captured if q["sql"].startswith('SELECT "projects_project"."id"')]
+
+
+def test_mlth_key_reuses_the_project_its_lookup_loaded(
+    minolith_client, project, django_assert_num_queries
+):
+    # 11 before: the view read the key's own project again by projectId.
+    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(10) as ctx:
+        response = minolith_client.post(URL, example(project), format="json")
+
+    assert response.status_code == 201
+    assert project_selects(ctx.captured_queries) == []
+    item = Item.objects.get()
+    assert (item.project_id, AuditLog.objects.get(action="feedback.item.create").workspace_id) == (
+        project.pk,
+        project.workspace_id,
+    )
+
+
+def test_gfat_token_still_reads_the_project_it_names(gf_client, project, django_assert_num_queries):
+    # A workspace-scoped token has no project loaded: projectId is looked up in the workspace.
+    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(11) as ctx:
+        response = gf_client.post(URL, example(project), format="json")
+
+    assert response.status_code == 201
+    assert len(project_selects(ctx.captured_queries)) == 1
 
 
 # --- credentials ------------------------------------------------------------------------------

@@ -43,11 +43,17 @@ class FeedbackSubmit(FluisterAPIView):
         if not is_hex32(project_id):
             raise not_found(PROJECT_NOT_FOUND)  # names no project: no query needed
         bound = self.caller.project
-        if bound is not None and bound.pk != project_id:
-            raise not_found(PROJECT_NOT_FOUND)  # an mlth_ key reaches its own project only
-        project = self.get_queryset().filter(pk=project_id).first()
-        if project is None:
-            raise not_found(PROJECT_NOT_FOUND)
+        if bound is not None:
+            # An mlth_ key reaches its own project only, and its lookup already loaded that
+            # row (select_related with the token): no second query for the same project.
+            if bound.pk != project_id or bound.workspace_id != self.caller.workspace.pk:
+                raise not_found(PROJECT_NOT_FOUND)
+            project = bound
+        else:
+            found = self.get_queryset().filter(pk=project_id).first()  # gfat_: workspace-wide
+            if found is None:
+                raise not_found(PROJECT_NOT_FOUND)
+            project = found
         project.workspace = self.caller.workspace  # same row: saves a query in the audit
         return project
 
