@@ -13,6 +13,7 @@ from accounts.models import Workspace
 from feedback import constants as C
 from feedback.models import Item, ItemStatus, Note
 from feedback.querysets import ItemQuerySet
+from projects.cors import looked_up_project
 from projects.models import Project
 
 ITEM_ID_RE = re.compile(rf"^{C.ITEM_ID_PREFIX}[0-9a-f]{{{C.ID_HEX_CHARS}}}$")
@@ -59,11 +60,19 @@ def status_counts(queryset: QuerySet[Item]) -> dict[str, int]:
     return counts
 
 
-def public_project_get(*, slug: str) -> Project | None:
+def public_project_get(*, slug: str, request: object | None = None) -> Project | None:
     """The project behind a widget's ``data-project`` slug; a project in a deleted
-    workspace takes no submissions (it answers 404 like an unknown slug)."""
+    workspace takes no submissions (it answers 404 like an unknown slug).
+
+    With ``request``, the row its CORS check already read (``projects.cors``) is reused
+    rather than read again."""
     if not SLUG_RE.match(slug):
         return None  # also keeps NUL and other junk away from the database
+    seen, project = looked_up_project(request, slug)
+    if seen:
+        if project is None or project.workspace.is_deleted:
+            return None
+        return project
     return (
         Project.objects.select_related("workspace")
         .filter(slug=slug, workspace__deleted_at__isnull=True)

@@ -303,3 +303,48 @@ def test_preflight_for_a_malformed_slug_is_not_a_server_error(api_client, projec
 
     assert response.status_code < 500
     assert "Access-Control-Allow-Origin" not in response
+
+
+# --- One project lookup per request ----------------------------------------------------------
+def slug_lookups(captured: list[dict]) -> list[str]:
+    """The queries that read a project by its slug."""
+    return [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and '"projects_project"."slug" =' in q["sql"]
+    ]
+
+
+@pytest.mark.parametrize("origin", [None, "https://shop.example.com"])
+def test_public_submission_reads_its_project_once(
+    api_client, project, locmem_cache, django_assert_num_queries, origin
+):
+    """The CORS check's row is reused by the view (9 queries before: the view read it again)."""
+    project.allowed_origins = ["https://shop.example.com"]
+    project.save()
+    headers = {"HTTP_ORIGIN": origin} if origin else {}
+
+    with django_assert_num_queries(8) as ctx:
+        response = api_client.post(public(), {"body": "hi"}, format="json", **headers)
+
+    assert response.status_code == 201
+    assert len(slug_lookups(ctx.captured_queries)) == 1
+    assert Item.objects.get().project_id == project.pk
+
+
+@pytest.mark.parametrize("deleted", [False, True], ids=["unknown-slug", "deleted-workspace"])
+def test_public_404s_read_the_project_once(
+    api_client, project, owner, locmem_cache, django_assert_num_queries, deleted
+):
+    from accounts.services import workspace_soft_delete
+
+    if deleted:
+        workspace_soft_delete(workspace=project.workspace, user=owner)
+    slug = project.slug if deleted else "no-such-project"
+
+    with django_assert_num_queries(1) as ctx:
+        response = api_client.post(public(slug), {"body": "hi"}, format="json")
+
+    assert_error(response, 404, "not_found", "Resource not found.")
+    assert len(slug_lookups(ctx.captured_queries)) == 1
+    assert item_count() == 0

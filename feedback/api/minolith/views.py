@@ -210,7 +210,8 @@ class PublicSubmit(APIView):
     stops browsers, this stops scripted simple requests) -> 10 per IP per hour per project
     (429 ``public_rate_limited``; every attempt counts) -> fields (422) -> spending cap
     (402) -> 201. The limit is the only spam protection here, so a cache outage fails
-    CLOSED: 503 ``service_unavailable`` rather than an unlimited endpoint.
+    CLOSED: 503 ``service_unavailable`` rather than an unlimited endpoint. The project is
+    read once: the CORS check (``projects.cors``) keeps the row it read on the request.
     """
 
     family = MINOLITH
@@ -227,7 +228,7 @@ class PublicSubmit(APIView):
         auth=[],
     )
     def post(self, request: Request, slug: str) -> Response:
-        project = selectors.public_project_get(slug=slug)
+        project = selectors.public_project_get(slug=slug, request=request)
         if project is None:
             raise errors.resource_not_found()
         origin = request.headers.get("Origin")
