@@ -369,3 +369,8 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = time.perf_counter() - self.start
+
+
+def load_average() -> str:
+    """Other work on the machine skews every figure; the run prints how busy it was."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"

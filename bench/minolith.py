@@ -28,7 +28,6 @@ Needs PostgreSQL (BENCH_PG_URL), Redis (BENCH_REDIS_URL) and wrk; helpers in ben
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from pathlib import Path
@@ -45,6 +44,7 @@ from bench.common import (
     django_setup,
     drop_database,
     http_json,
+    load_average,
     lua_post_script,
     manage,
     print_table,
@@ -394,11 +394,6 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
     table = print_table(rows)
     print(f"load average after the runs (1/5/15 min): {load_average()}")
     return table
-
-
-def load_average() -> str:
-    """Other work on the machine skews every figure; the run prints how busy it was."""
-    return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postg
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from contextlib import nullcontext
@@ -41,6 +40,7 @@ from bench.common import (
     django_setup,
     drop_database,
     http_json,
+    load_average,
     lua_post_script,
     manage,
     print_table,
@@ -278,11 +278,6 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
     table = print_table(rows)
     print(f"load average after the runs (1/5/15 min): {load_average()}")
     return table
-
-
-def load_average() -> str:
-    """Other work on the machine skews every figure; the run prints how busy it was."""
-    return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from rest_framework import serializers
 
 from config.api.errors import validation_error
 from feedback import constants as C
+from feedback.api.fields import optional_text
 from feedback.models import Item
 from feedback.triage_models import TriageCategory, TriageSentiment
 
@@ -47,18 +48,6 @@ def _required_text(data: Mapping[str, Any], name: str) -> Any:
     return value
 
 
-def _optional_text(data: Mapping[str, Any], name: str, limit: int) -> str:
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise validation_error(name, f"{name} must be a string.")
-    value = value.strip()
-    if len(value) > limit:
-        raise validation_error(name, f"{name} must be at most {limit:,} characters.")
-    return value
-
-
 def validate_submission(raw: Any) -> dict[str, str]:
     """``{"projectId", "text", "page", "userEmail"}`` cleaned ("" = not given)."""
     data = _object(raw)
@@ -68,8 +57,8 @@ def validate_submission(raw: Any) -> dict[str, str]:
         raise validation_error(
             "text", f"text must be at most {TEXT_MAX:,} characters (got {len(text):,})."
         )
-    page = _optional_text(data, "page", PAGE_MAX)
-    email = _optional_text(data, "userEmail", EMAIL_MAX)
+    page = optional_text(data, "page", PAGE_MAX)
+    email = optional_text(data, "userEmail", EMAIL_MAX)
     if email:
         try:
             validate_email(email)

@@ -29,6 +29,7 @@ from rest_framework import serializers
 from config.api.errors import ApiError, ErrorCode, validation_error
 from feedback import constants as C
 from feedback import errors
+from feedback.api.fields import optional_text
 from feedback.models import Item, ItemPriority, ItemStatus, ItemType, Note
 
 ITEM_FIELDS = (
@@ -74,18 +75,6 @@ def json_object(data: Any) -> dict[str, Any]:
     return data
 
 
-def _optional_text(data: Mapping[str, Any], name: str, limit: int) -> str:
-    value = data.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise validation_error(name, f"{name} must be a string.")
-    value = value.strip()
-    if len(value) > limit:
-        raise validation_error(name, f"{name} must be at most {limit:,} characters.")
-    return value
-
-
 def clean_body(data: Mapping[str, Any], *, limit: int = C.BODY_MAX) -> str:
     value = data.get("body")
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -129,7 +118,7 @@ def clean_tags(value: Any) -> list[str]:
 
 
 def clean_email(data: Mapping[str, Any]) -> str:
-    email = _optional_text(data, "user_email", C.USER_FIELD_MAX)
+    email = optional_text(data, "user_email", C.USER_FIELD_MAX)
     if email:
         try:
             validate_email(email)
@@ -148,7 +137,7 @@ def validate_item_create(raw: Any, *, public: bool = False) -> dict[str, Any]:
     """
     data = json_object(raw)
     cleaned: dict[str, Any] = {"body": clean_body(data)}
-    cleaned["title"] = _optional_text(data, "title", C.TITLE_MAX)
+    cleaned["title"] = optional_text(data, "title", C.TITLE_MAX)
     item_type = data.get("type")
     # None (absent) reaches item_create as "no type given": triage chooses one, else feedback.
     cleaned["type"] = (
@@ -156,10 +145,10 @@ def validate_item_create(raw: Any, *, public: bool = False) -> dict[str, Any]:
     )
     if not public:
         cleaned["tags"] = clean_tags(data.get("tags"))
-    cleaned["page_url"] = _optional_text(data, "page_url", C.PAGE_URL_MAX)
+    cleaned["page_url"] = optional_text(data, "page_url", C.PAGE_URL_MAX)
     cleaned["user_email"] = clean_email(data)
-    cleaned["user_name"] = _optional_text(data, "user_name", C.USER_FIELD_MAX)
-    cleaned["user_id_external"] = _optional_text(data, "user_id_external", C.USER_FIELD_MAX)
+    cleaned["user_name"] = optional_text(data, "user_name", C.USER_FIELD_MAX)
+    cleaned["user_id_external"] = optional_text(data, "user_id_external", C.USER_FIELD_MAX)
     if not public:
         if data.get("status") is not None:
             cleaned["status"] = clean_choice("status", data["status"], ItemStatus.values)
