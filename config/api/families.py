@@ -34,6 +34,7 @@ from accounts.permissions import MinRole
 from config.api import idempotency
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError, ErrorCode, not_found
+from config.api.pagination import keyset_paginate, parse_int
 from config.api.parsers import check_text
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
@@ -262,9 +263,19 @@ class FluisterAPIView(FluisterMixin, GenericAPIView):
     """A Fluister endpoint: Bearer project key."""
 
 
-def paginated(items: list[Any], next_cursor: str | None) -> Response:
-    """greatfeedback's list shape."""
-    return Response({"items": items, "next_cursor": next_cursor})
+def greatfeedback_list(
+    request: Request, queryset: QuerySet[Any], serializer_class: type[Any], *, salt: str
+) -> Response:
+    """greatfeedback's cursor list: ``?limit`` 1-200 (default 50) and a signed ``?cursor``,
+    answered as ``{"items": [...], "next_cursor": ...}``."""
+    limit = parse_int(
+        request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
+    )
+    page = keyset_paginate(
+        queryset, cursor=request.query_params.get("cursor"), limit=limit, salt=salt
+    )
+    items = serializer_class(page.items, many=True).data
+    return Response({"items": items, "next_cursor": page.next_cursor})
 
 
 __all__ = [
@@ -273,5 +284,5 @@ __all__ = [
     "GreatfeedbackViewSet",
     "MinolithAPIView",
     "WritebackAPIView",
-    "paginated",
+    "greatfeedback_list",
 ]

@@ -20,8 +20,7 @@ from accounts.api.greatfeedback.serializers import (
 from accounts.models import ApiToken, Role, TokenFamily, Workspace
 from accounts.permissions import MinRole, SessionOnly
 from config.api.errors import not_found
-from config.api.families import GreatfeedbackAPIView, paginated
-from config.api.pagination import keyset_paginate, parse_int
+from config.api.families import GreatfeedbackAPIView, greatfeedback_list
 from config.api.schema import cursor_page
 
 
@@ -57,17 +56,9 @@ class ApiTokenListCreate(TokenViewBase):
         responses=cursor_page("ApiTokenPage", ApiTokenOutput),
     )
     def get(self, request: Request, ws: str) -> Response:
-        limit = parse_int(
-            request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
+        return greatfeedback_list(
+            request, self.get_queryset(), ApiTokenOutput, salt="gf:api-tokens"
         )
-        page = keyset_paginate(
-            self.get_queryset(),
-            cursor=request.query_params.get("cursor"),
-            limit=limit,
-            salt="gf:api-tokens",
-        )
-        # The stubs type Serializer(many=True) as the child class: .data is a list here.
-        return paginated(ApiTokenOutput(page.items, many=True).data, page.next_cursor)  # type: ignore[arg-type]
 
     @extend_schema(
         operation_id="gf_api_tokens_create",

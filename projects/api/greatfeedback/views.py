@@ -10,8 +10,7 @@ from rest_framework.response import Response
 from accounts.models import Role, Workspace
 from accounts.permissions import MinRole, SessionOnly
 from config.api.errors import not_found
-from config.api.families import GreatfeedbackAPIView, paginated
-from config.api.pagination import keyset_paginate, parse_int
+from config.api.families import GreatfeedbackAPIView, greatfeedback_list
 from config.api.schema import cursor_page
 from projects import selectors, services
 from projects.api.greatfeedback.serializers import (
@@ -41,17 +40,7 @@ class SiteList(GreatfeedbackAPIView):
         responses=cursor_page("SitePage", SiteOutput),
     )
     def get(self, request: Request) -> Response:
-        limit = parse_int(
-            request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
-        )
-        page = keyset_paginate(
-            self.get_queryset(),
-            cursor=request.query_params.get("cursor"),
-            limit=limit,
-            salt="gf:sites",
-        )
-        # The stubs type Serializer(many=True) as the child class: .data is a list here.
-        return paginated(SiteOutput(page.items, many=True).data, page.next_cursor)  # type: ignore[arg-type]
+        return greatfeedback_list(request, self.get_queryset(), SiteOutput, salt="gf:sites")
 
 
 class SiteDetail(GreatfeedbackAPIView):
