@@ -179,6 +179,9 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": None,
             "querystring_auth": True,
+            # Signed links with SigV4: newer AWS regions accept nothing else, and MinIO, R2
+            # and the other S3-compatible stores speak it too (boto3's default is SigV2 here).
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
