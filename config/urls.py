@@ -20,7 +20,12 @@ urlpatterns = [
     path("w/<str:ws>/", include("feedback.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # GET only: an OPTIONS on the HTML docs page has no template to render (was a 500).
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     # greatfeedback
     path("", include("accounts.api.greatfeedback.urls")),
     path("", include("projects.api.greatfeedback.urls")),

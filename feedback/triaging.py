@@ -32,7 +32,6 @@ import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -45,7 +44,7 @@ from feedback.models import Item, ItemType
 from feedback.triage import impact_score, triage
 from feedback.triage.engine import ITEM_TYPE_FOR_CATEGORY
 from feedback.triage.llm import LLMTriageError, LLMVerdict, ask
-from feedback.triage.scoring import similar_points
+from feedback.triage.scoring import similar_points, url_path
 from feedback.triage_models import (
     CorrectableField,
     LLMTriageStatus,
@@ -82,10 +81,7 @@ def page_path(page: str) -> str:
     raw = (page or "").strip()
     if not raw:
         return ""
-    try:
-        path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0].split("#", 1)[0]
-    except ValueError:
-        path = raw
+    path = url_path(raw)
     segments = [s for s in path.lower().split("/") if s]
     segments = [":id" if _ID_SEGMENT.search(s) else s for s in segments]
     return "/" + "/".join(segments)

@@ -134,6 +134,21 @@ def _keyword_weight(words: list[str]) -> tuple[int, str]:
     return best, match
 
 
+def url_path(raw: str) -> str:
+    """The path part of a page given as a URL or a path, without query or fragment.
+
+    Pages come from anonymous visitors: a URL that urllib refuses (``http://[::1/x`` raises
+    "Invalid IPv6 URL") falls back to everything after its host instead of an error.
+    """
+    if "://" in raw:
+        try:
+            return urlsplit(raw).path
+        except ValueError:
+            rest = raw.split("://", 1)[1]
+            raw = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+    return raw.split("?", 1)[0].split("#", 1)[0]
+
+
 def page_weight_for_path(page: str) -> tuple[int, str]:
     """Weight (0..3) of the page a feedback item was sent from, and the keyword matched.
 
@@ -143,7 +158,7 @@ def page_weight_for_path(page: str) -> tuple[int, str]:
     if not page or not page.strip():
         return 0, ""
     raw = page.strip()[:MAX_PAGE_CHARS]
-    path = urlsplit(raw).path if "://" in raw else raw.split("?", 1)[0].split("#", 1)[0]
+    path = url_path(raw)
     words = [w for w in _SPLIT_RE.split(fold(path)) if w]
     if not words:
         return 1, "/"

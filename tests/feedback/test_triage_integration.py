@@ -130,6 +130,25 @@ def test_widget_untyped_submission_is_typed_and_a_chosen_type_kept(api_client, p
     assert sorted(Item.objects.values_list("type", flat=True)) == ["bug", "feedback", "idea"]
 
 
+@pytest.mark.parametrize("page", ["http://[::1/checkout", "https://[bad-host]x/pay", "http://["])
+def test_unparsable_page_url_is_stored_and_triaged_on_every_channel(
+    page, minolith_client, api_client, mlth_key, project
+):
+    """urllib raises "Invalid IPv6 URL" for these; schemathesis found them as 500s."""
+    fluister = {"projectId": project.pk, "text": "Checkout is broken", "page": page}
+    responses = [
+        minolith_client.post(
+            ITEMS, {"body": "Checkout is broken", "page_url": page}, format="json"
+        ),
+        api_client.post(public(), {"body": "Checkout is broken", "page_url": page}, format="json"),
+        minolith_client.post("/v1/feedback", fluister, format="json"),
+    ]
+
+    assert [r.status_code for r in responses] == [201, 201, 201]
+    assert Item.objects.filter(page_url=page).count() == 3
+    assert set(Item.objects.values_list("category", flat=True)) == {"bug"}
+
+
 def test_title_counts_towards_triage(project):
     item = create(project, title="Checkout crashes", body="Every time, on the last step.")
 
@@ -210,7 +229,7 @@ def test_no_key_means_no_similar_query(project, django_assert_num_queries):
         ("https://shop.example.com", "/"),
         ("/account/settings", "/account/settings"),
         ("/t/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "/t/:id"),
-        ("http://[::1", "/http:/:id"),  # not a URL (ValueError): read as a path
+        ("http://[::1", "/"),  # urllib refuses it (ValueError): the part after the host
     ],
 )
 def test_page_path_folds_hosts_queries_and_ids(page, path):
