@@ -187,3 +187,21 @@ def test_admin_adds_a_user_with_an_email_and_password(admin_client):
     )
     assert response.status_code == 302, response.content[:3000]
     assert User.objects.get(email="dana@example.com").check_password("a-sturdy-password-42")
+
+
+def test_every_operation_documents_its_family_error_shape(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    expected = {
+        "/v1/reports": "WritebackError",
+        "/v1/feedback/items": "MinolithError",
+        "/v1/feedback": "FluisterError",
+        "/api/v1/sites": "GreatfeedbackError",
+    }
+    for path, component in expected.items():
+        for operation in schema["paths"][path].values():
+            ref = operation["responses"]["default"]["content"]["application/json"]["schema"]
+            assert ref == {"$ref": f"#/components/schemas/{component}"}
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert all("default" in op["responses"] for op in operations)
+    minolith = schema["components"]["schemas"]["MinolithError"]
+    assert minolith["properties"]["error"]["required"] == ["code", "message", "docs"]

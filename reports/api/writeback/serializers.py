@@ -77,6 +77,8 @@ class StrictTextSchema(OpenApiSerializerFieldExtension):
             schema["enum"] = list(Outcome.values)
         else:
             schema["maxLength"] = field.max_length
+            if not field.blank:  # required text must hold more than whitespace
+                schema.update(minLength=1, pattern=r"\S")
         if field.allow_null:
             schema["nullable"] = True
         return schema
