@@ -32,6 +32,7 @@ from accounts.models import Role
 from config.htmx import is_htmx
 from config.ids import is_hex32
 from feedback import triage_selectors, triaging
+from feedback.triage import corrections
 from feedback.triage_models import (
     CorrectableField,
     TriageCategory,
@@ -118,16 +119,6 @@ class _Echo:
         return value
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Text a spreadsheet will not run as a formula (OWASP CSV injection): a leading
-    ``= + - @`` or tab/CR gets a ``'`` in front. ``feedback.triage.corrections`` strips it
-    again when turning the export into training data."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
-
-
 class CorrectionExportView(ProjectMixin, View):
     """GET: the project's corrections as CSV (UTF-8), streamed oldest first."""
 
@@ -140,7 +131,7 @@ class CorrectionExportView(ProjectMixin, View):
         def lines() -> Iterator[str]:
             yield writer.writerow(triage_selectors.CSV_COLUMNS)
             for row in triage_selectors.correction_rows(project=project):
-                yield writer.writerow([spreadsheet_safe(str(v)) for v in row])
+                yield writer.writerow([corrections.guard(str(v)) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         stamp = timezone.now().strftime("%Y%m%d")

@@ -14,7 +14,8 @@ corrections can be reviewed and appended before re-training::
 Rules: one row per item (its labels as they are now, after every correction); rows in a
 language the model does not know, or without both labels, are skipped; texts already in
 the data set are skipped; the ``'`` the export puts before a leading ``= + - @`` (so a
-spreadsheet does not run it as a formula) is removed again. Each item gets the group
+spreadsheet does not run it as a formula) is removed again (``unguard``, the inverse of the
+export's ``guard``). Each item gets the group
 ``correction-<item id>``, so the fixed held-out split treats it like any other concept.
 Standard library only, like the rest of this package.
 """
@@ -32,12 +33,19 @@ from typing import Any, TextIO
 from feedback.triage import dataset
 
 REQUIRED_COLUMNS = ("text", "language", "item_id", "category", "sentiment", "item_type")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A leading = + - @ (or tab/CR) makes a spreadsheet run the cell as a formula (OWASP CSV
+# injection); a leading ' is guarded too, so that unguard() is guard()'s exact inverse.
+_GUARDED_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def guard(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula: ``=SUM(1)`` -> ``'=SUM(1)``."""
+    return f"'{value}" if value.startswith(_GUARDED_START) else value
 
 
 def unguard(value: str) -> str:
-    """Undo the export's spreadsheet guard: ``'=SUM(1)`` -> ``=SUM(1)``."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+    """Undo ``guard``: ``'=SUM(1)`` -> ``=SUM(1)``."""
+    if value.startswith("'") and value[1:].startswith(_GUARDED_START):
         return value[1:]
     return value
 

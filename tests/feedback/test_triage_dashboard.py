@@ -472,3 +472,13 @@ def test_exported_corrections_become_training_rows(owner, workspace, project, tm
         ("Super app, dank jullie wel!", "nl", "bug", "positive", True),
     ]
     assert dataset.load(out)[0].group == f"correction-{item.pk}"
+
+
+def test_corrections_guard_and_unguard_are_inverses():
+    from feedback.triage.corrections import guard, unguard
+
+    for text in ("=SUM(1)", "'=SUM(1)", "'quoted'", "''", "-1", "\tx", "plain", ""):
+        assert unguard(guard(text)) == text
+    assert guard("=SUM(1)") == "'=SUM(1)"
+    assert guard("'=SUM(1)") == "''=SUM(1)"
+    assert guard("plain") == "plain"
