@@ -13,7 +13,7 @@ from typing import Any, cast
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -104,3 +104,15 @@ def remember_workspace(request: HttpRequest, workspace: Workspace) -> None:
 def user_workspaces(user: Any) -> QuerySet[Workspace]:
     """The workspaces ``user`` belongs to, deleted ones included (the switcher marks them)."""
     return Workspace.objects.for_user(user).order_by("name", "id")
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    """Responses that carry a plaintext secret must not be kept by any cache or history."""
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Destructive POSTs carry ``confirm=yes``: set by the confirmation page, or by htmx
+    after the browser's confirm dialog. A bare POST only shows the confirmation page."""
+    return request.POST.get("confirm") == "yes"

@@ -35,6 +35,8 @@ from accounts.dashboard import (
     LAST_WORKSPACE_SESSION_KEY,
     AuthenticatedHttpRequest,
     WorkspaceMixin,
+    confirmed,
+    no_store,
     user_workspaces,
 )
 from accounts.errors import InvitationGone, LastOwner, WorkspaceGracePeriodOver
@@ -66,15 +68,8 @@ from config.ids import secret_digest
 
 logger = logging.getLogger("backtalk.dashboard")
 
-NO_STORE = "no-store"
 AUDIT_PAGE_SIZE = 50
 TOKEN_PAGE_SIZE = 50
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    """Responses that carry a plaintext secret must not be kept by any cache or history."""
-    response["Cache-Control"] = NO_STORE
-    return response
 
 
 def redirect_htmx_aware(request: HttpRequest, url: str) -> HttpResponse:
@@ -91,12 +86,6 @@ def invalid_status(request: HttpRequest) -> int:
     """A form with errors is a 400, except for htmx, which swaps only 2xx responses: there
     the fragment with the errors is the answer (200)."""
     return 200 if is_htmx(request) else 400
-
-
-def confirmed(request: HttpRequest) -> bool:
-    """Destructive POSTs carry ``confirm=yes``: set by the confirmation page, or by htmx
-    after the browser's confirm dialog. A bare POST only shows the confirmation page."""
-    return request.POST.get("confirm") == "yes"
 
 
 class WorkspacePage(WorkspaceMixin, TemplateView):

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
 from accounts import services as account_services
-from accounts.dashboard import WorkspaceMixin
+from accounts.dashboard import WorkspaceMixin, confirmed, no_store
 from accounts.models import ApiToken, Role, TokenFamily
 from config.htmx import htmx_partial, is_htmx
 from projects import selectors, services
@@ -32,15 +32,6 @@ from projects.forms import ProjectForm, ProjectKeyForm, RotateMcpTokenForm
 from projects.models import Project
 
 KEY_LIST_LIMIT = 100
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def confirmed(request: HttpRequest) -> bool:
-    return request.POST.get("confirm") == "yes"
 
 
 @dataclass(frozen=True)
