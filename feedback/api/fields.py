@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+
 from config.api.errors import validation_error
 
 
@@ -21,3 +24,14 @@ def optional_text(data: Mapping[str, Any], name: str, limit: int) -> str:
     if len(value) > limit:
         raise validation_error(name, f"{name} must be at most {limit:,} characters.")
     return value
+
+
+def optional_email(data: Mapping[str, Any], name: str, limit: int) -> str:
+    """``optional_text`` that must also be a valid email address when given."""
+    email = optional_text(data, name, limit)
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError as exc:
+            raise validation_error(name, f"{name} must be a valid email address.") from exc
+    return email

@@ -14,14 +14,12 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import QueryDict
 from rest_framework import serializers
 
 from config.api.errors import validation_error
 from feedback import constants as C
-from feedback.api.fields import optional_text
+from feedback.api.fields import optional_email, optional_text
 from feedback.models import Item
 from feedback.triage_models import TriageCategory, TriageSentiment
 
@@ -58,12 +56,7 @@ def validate_submission(raw: Any) -> dict[str, str]:
             "text", f"text must be at most {TEXT_MAX:,} characters (got {len(text):,})."
         )
     page = optional_text(data, "page", PAGE_MAX)
-    email = optional_text(data, "userEmail", EMAIL_MAX)
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError as exc:
-            raise validation_error("userEmail", "userEmail must be a valid email address.") from exc
+    email = optional_email(data, "userEmail", EMAIL_MAX)
     return {"projectId": project_id, "text": text, "page": page, "userEmail": email}
 
 

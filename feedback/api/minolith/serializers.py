@@ -21,15 +21,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import QueryDict
 from rest_framework import serializers
 
 from config.api.errors import ApiError, ErrorCode, validation_error
 from feedback import constants as C
 from feedback import errors
-from feedback.api.fields import optional_text
+from feedback.api.fields import optional_email, optional_text
 from feedback.models import Item, ItemPriority, ItemStatus, ItemType, Note
 
 ITEM_FIELDS = (
@@ -117,18 +115,6 @@ def clean_tags(value: Any) -> list[str]:
     return list(tags)
 
 
-def clean_email(data: Mapping[str, Any]) -> str:
-    email = optional_text(data, "user_email", C.USER_FIELD_MAX)
-    if email:
-        try:
-            validate_email(email)
-        except DjangoValidationError as exc:
-            raise validation_error(
-                "user_email", "user_email must be a valid email address."
-            ) from exc
-    return email
-
-
 def validate_item_create(raw: Any, *, public: bool = False) -> dict[str, Any]:
     """The fields of a new item, ready for ``services.item_create``.
 
@@ -146,7 +132,7 @@ def validate_item_create(raw: Any, *, public: bool = False) -> dict[str, Any]:
     if not public:
         cleaned["tags"] = clean_tags(data.get("tags"))
     cleaned["page_url"] = optional_text(data, "page_url", C.PAGE_URL_MAX)
-    cleaned["user_email"] = clean_email(data)
+    cleaned["user_email"] = optional_email(data, "user_email", C.USER_FIELD_MAX)
     cleaned["user_name"] = optional_text(data, "user_name", C.USER_FIELD_MAX)
     cleaned["user_id_external"] = optional_text(data, "user_id_external", C.USER_FIELD_MAX)
     if not public:
