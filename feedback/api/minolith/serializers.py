@@ -182,30 +182,6 @@ def validate_note(raw: Any) -> dict[str, Any]:
     return {"body": clean_body(data, limit=C.NOTE_BODY_MAX)}
 
 
-class MinolithItemInput(serializers.Serializer):
-    """``POST /v1/feedback/items`` (and, with ``public=True`` in context, the widget)."""
-
-    body = serializers.CharField(max_length=C.BODY_MAX)
-    title = serializers.CharField(max_length=C.TITLE_MAX, required=False, allow_null=True)
-    type = serializers.ChoiceField(choices=ItemType.choices, required=False, allow_null=True)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=C.TAG_MAX), max_length=C.TAGS_MAX, required=False
-    )
-    page_url = serializers.CharField(max_length=C.PAGE_URL_MAX, required=False, allow_null=True)
-    user_email = serializers.EmailField(
-        max_length=C.USER_FIELD_MAX, required=False, allow_null=True
-    )
-    user_name = serializers.CharField(max_length=C.USER_FIELD_MAX, required=False, allow_null=True)
-    user_id_external = serializers.CharField(
-        max_length=C.USER_FIELD_MAX, required=False, allow_null=True
-    )
-    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
-    priority = serializers.ChoiceField(choices=ItemPriority.choices, required=False)
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        return validate_item_create(data, public=bool(self.context.get("public")))
-
-
 class MinolithPublicItemInput(serializers.Serializer):
     """``POST /v1/feedback/public/:slug``: no tags, status or priority."""
 
@@ -223,6 +199,19 @@ class MinolithPublicItemInput(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         return validate_item_create(data, public=True)
+
+
+class MinolithItemInput(MinolithPublicItemInput):
+    """``POST /v1/feedback/items``: the widget's fields plus the triage ones."""
+
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=C.TAG_MAX), max_length=C.TAGS_MAX, required=False
+    )
+    status = serializers.ChoiceField(choices=ItemStatus.choices, required=False)
+    priority = serializers.ChoiceField(choices=ItemPriority.choices, required=False)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        return validate_item_create(data)
 
 
 class MinolithItemUpdateInput(serializers.Serializer):
