@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
+from config.htmx import is_htmx
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -110,6 +111,12 @@ def no_store(response: HttpResponse) -> HttpResponse:
     """Responses that carry a plaintext secret must not be kept by any cache or history."""
     response["Cache-Control"] = "no-store"
     return response
+
+
+def invalid_status(request: HttpRequest) -> int:
+    """A form with errors is a 400, except for htmx, which swaps only 2xx responses: there
+    the fragment with the errors is the answer (200)."""
+    return 200 if is_htmx(request) else 400
 
 
 def confirmed(request: HttpRequest) -> bool:

@@ -36,6 +36,7 @@ from accounts.dashboard import (
     AuthenticatedHttpRequest,
     WorkspaceMixin,
     confirmed,
+    invalid_status,
     no_store,
     user_workspaces,
 )
@@ -80,12 +81,6 @@ def redirect_htmx_aware(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
-
-
-def invalid_status(request: HttpRequest) -> int:
-    """A form with errors is a 400, except for htmx, which swaps only 2xx responses: there
-    the fragment with the errors is the answer (200)."""
-    return 200 if is_htmx(request) else 400
 
 
 class WorkspacePage(WorkspaceMixin, TemplateView):

@@ -24,7 +24,7 @@ from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
 from accounts import services as account_services
-from accounts.dashboard import WorkspaceMixin, confirmed, no_store
+from accounts.dashboard import WorkspaceMixin, confirmed, invalid_status, no_store
 from accounts.models import ApiToken, Role, TokenFamily
 from config.htmx import htmx_partial, is_htmx
 from projects import selectors, services
@@ -264,8 +264,9 @@ class KeyCreateView(ProjectAction):
             request, "projects/project_detail.html", "projects/partials/_keys.html"
         )
         if not form.is_valid():
-            status = 200 if is_htmx(request) else 400  # htmx swaps only 2xx responses
-            return self.render(template, status=status, **self.detail_context(key_form=form))
+            return self.render(
+                template, status=invalid_status(request), **self.detail_context(key_form=form)
+            )
         family = form.cleaned_data["family"]
         token, raw = account_services.api_token_mint(
             workspace=self.workspace,
