@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from corsheaders.signals import check_request_enabled
 from django.http import HttpRequest
@@ -40,6 +41,40 @@ def looked_up_project(request: object, slug: str) -> tuple[bool, Project | None]
     return True, lookup[1]
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def comparable_origin(origin: str) -> str:
+    """An origin in the form a browser sends it in ``Origin``: lower-case scheme and host,
+    the host's IDNA (punycode) form, no default port, no trailing slash. An origin typed
+    as ``https://Bücher.example:443/`` and the browser's ``https://xn--bcher-kva.example``
+    compare equal. Text that is not an origin comes back stripped and lower-cased only."""
+    raw = origin.strip().rstrip("/")
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return raw.lower()
+    if not parts.scheme or not host:
+        return raw.lower()
+    scheme = parts.scheme.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+def origin_allowed(allowed_origins: list[str] | None, origin: str) -> bool:
+    """Whether a project with these ``allowed_origins`` accepts ``origin``: every origin
+    when the list is empty (the Minolith document), else only a listed one. The one rule
+    both the CORS headers (below) and the public endpoint's 403 apply."""
+    if not allowed_origins:
+        return True
+    return comparable_origin(origin) in {comparable_origin(o) for o in allowed_origins}
+
+
 def _public_origin_allowed(sender: object, request: HttpRequest, **kwargs: object) -> bool | None:
     match = _PUBLIC.match(request.path)
     if not match:
@@ -49,11 +84,9 @@ def _public_origin_allowed(sender: object, request: HttpRequest, **kwargs: objec
     slug = match["slug"]
     project = Project.objects.select_related("workspace").filter(slug=slug).first()
     setattr(request, LOOKUP_ATTR, (slug, project))
+    # No list (or an unknown slug, which 404s with CORS headers): all origins.
     origins = project.allowed_origins if project is not None else None
-    if not origins:
-        return True  # no list (or an unknown slug, which 404s with CORS headers): all origins
-    origin = request.headers.get("Origin", "").rstrip("/")
-    return origin in {o.rstrip("/") for o in origins}
+    return origin_allowed(origins, request.headers.get("Origin", ""))
 
 
 check_request_enabled.connect(_public_origin_allowed)

@@ -280,6 +280,37 @@ def test_post_from_an_allowed_origin_carries_cors_headers(api_client, project):
     assert "Retry-After" in response["Access-Control-Expose-Headers"]
 
 
+@pytest.mark.parametrize(
+    ("listed", "sent"),
+    [
+        ("https://shop.example.com:443", "https://shop.example.com"),  # default port typed
+        ("HTTPS://Shop.Example.com/", "https://shop.example.com"),  # case, trailing slash
+        ("https://bücher.example", "https://xn--bcher-kva.example"),  # browsers send punycode
+        ("http://localhost:8080", "http://localhost:8080"),
+    ],
+)
+def test_listed_origin_matches_the_form_browsers_send(api_client, project, listed, sent):
+    project.allowed_origins = [listed]
+    project.save()
+
+    allowed = preflight(api_client, project.slug, sent)
+    posted = api_client.post(public(), {"body": "hi"}, format="json", HTTP_ORIGIN=sent)
+
+    assert allowed["Access-Control-Allow-Origin"] in {sent, "*"}
+    assert posted.status_code == 201
+
+
+def test_origin_on_another_port_or_scheme_is_refused(api_client, project):
+    project.allowed_origins = ["https://shop.example.com"]
+    project.save()
+
+    for sent in ("https://shop.example.com:8443", "http://shop.example.com"):
+        response = api_client.post(public(), {"body": "hi"}, format="json", HTTP_ORIGIN=sent)
+        assert response.status_code == 403
+        assert "Access-Control-Allow-Origin" not in preflight(api_client, project.slug, sent)
+    assert item_count() == 0
+
+
 def test_post_from_a_disallowed_origin_is_403_and_stores_nothing(api_client, project):
     """A text/plain "simple request" skips the preflight; the server refuses it too."""
     project.allowed_origins = ["https://shop.example.com"]

@@ -34,6 +34,7 @@ from feedback.api.minolith import serializers as s
 from feedback.api.minolith.renderers import MinolithMarkdownRenderer
 from feedback.filters import ItemFilterSet
 from feedback.models import Item, ItemSource
+from projects.cors import origin_allowed
 from projects.models import Project
 
 RENDERERS = [JSONRenderer, MinolithMarkdownRenderer]
@@ -196,12 +197,6 @@ def public_rate_message() -> str:
     return f"Rate limit exceeded. Maximum {count} {noun} per {period}."
 
 
-def _origin_allowed(project: Project, origin: str) -> bool:
-    if not project.allowed_origins:
-        return True
-    return origin.rstrip("/") in {o.rstrip("/") for o in project.allowed_origins}
-
-
 class PublicSubmit(APIView):
     """``POST /v1/feedback/public/:slug``: anonymous widget submissions.
 
@@ -232,7 +227,7 @@ class PublicSubmit(APIView):
         if project is None:
             raise errors.resource_not_found()
         origin = request.headers.get("Origin")
-        if origin and not _origin_allowed(project, origin):
+        if origin and not origin_allowed(project.allowed_origins, origin):
             raise errors.origin_not_allowed(origin)
         enforce(
             request,
