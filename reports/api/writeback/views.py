@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.models import Workspace
 from accounts.tokens import prefix_of
 from config.api import idempotency
-from config.api.errors import ApiError, ErrorCode, FieldError, not_found
+from config.api.errors import ApiError, ErrorCode, FieldError, not_found, validation_error
 from config.api.exceptions import normalise
 from config.api.families import WritebackAPIView
 from config.api.pagination import parse_int
@@ -42,10 +42,6 @@ MAX_LIMIT = 100
 MAX_OFFSET_ROWS = 10_000
 
 
-def _body_error(message: str, code: str = ErrorCode.VALIDATION) -> ApiError:
-    return ApiError(code, message, 400, fields=[FieldError("body", message, code)])
-
-
 def _input_error(errors: Any) -> ApiError:
     """The first invalid field, in declaration order, with its own code (``invalid_outcome``
     for an unknown outcome, ``validation_error`` otherwise) as the error's code."""
@@ -61,14 +57,15 @@ def _json_object(request: Request) -> dict[str, Any]:
     try:
         data = request.data
     except ParseError as exc:
-        raise _body_error(str(exc.detail), ErrorCode.INVALID_JSON) from exc
+        raise validation_error("body", str(exc.detail), ErrorCode.INVALID_JSON) from exc
     if isinstance(data, QueryDict) and not data:
-        raise _body_error(
+        raise validation_error(
+            "body",
             "The request body is empty: send a JSON object with ingest_key, outcome and details.",
             ErrorCode.INVALID_JSON,
         )
     if not isinstance(data, dict):
-        raise _body_error("The request body must be a JSON object.")
+        raise validation_error("body", "The request body must be a JSON object.")
     return data
 
 
@@ -139,12 +136,7 @@ class ReportIngest(APIView):
         if raw is None or raw == "":
             raise errors.missing_ingest_key()
         if not isinstance(raw, str):
-            raise ApiError(
-                ErrorCode.VALIDATION,
-                "ingest_key must be a string.",
-                400,
-                fields=[FieldError("ingest_key", "ingest_key must be a string.")],
-            )
+            raise validation_error("ingest_key", "ingest_key must be a string.")
         if prefix_of(raw) == "wk_sk_":
             raise errors.api_key_as_ingest_key()
         target = selectors.ingest_target_get(raw)
