@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,14 @@ MAX_DEPTH = 32
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
+
+
+def _parse_int(text: str) -> int:
+    # int() names sys.set_int_max_str_digits() past 4,300 digits: say what a client can act on.
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"a number has more than {sys.get_int_max_str_digits()} digits") from None
 
 
 def check_text(value: str, where: str) -> None:
@@ -72,7 +81,7 @@ def loads_strict(raw: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise ParseError("Request body is not valid UTF-8.") from exc
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except RecursionError as exc:
         raise ParseError("JSON nesting is too deep.") from exc
     except ValueError as exc:

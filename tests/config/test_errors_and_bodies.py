@@ -66,6 +66,14 @@ def test_hostile_json_is_400_and_creates_nothing(owner_client, workspace, body, 
     assert not ApiToken.objects.exists()
 
 
+def test_a_number_with_too_many_digits_is_named_without_python_advice(owner_client, workspace):
+    response = post_raw(owner_client, tokens_url(workspace), '{"name": ' + "9" * 5000 + "}")
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Request body is not valid JSON: a number has more than 4300 digits"
+    }
+
+
 def test_nul_in_the_query_string_of_a_post_is_400(owner_client, workspace):
     response = owner_client.post(f"{tokens_url(workspace)}?via=%00", {"name": "ci"}, format="json")
     assert response.status_code == 400
