@@ -64,10 +64,6 @@ class DateBoundField(forms.CharField):
     def __init__(self, *, end: bool, param: str, **kwargs: Any) -> None:
         self.end = end
         self.param = param
-        kwargs.setdefault("max_length", 64)
-        kwargs.setdefault(
-            "error_messages", {"max_length": self._message(), "null_characters_not_allowed": ""}
-        )
         super().__init__(**kwargs)
 
     def _message(self) -> str:
@@ -92,21 +88,10 @@ class DateBoundField(forms.CharField):
             raise forms.ValidationError(self._message(), code="invalid") from exc
         return DateBound(moment, "lte" if self.end else "gte", date_only)
 
-    def validate(self, value: Any) -> None:
-        # CharField.validate would compare the DateBound with empty values; nothing to add.
-        return
-
     def run_validators(self, value: Any) -> None:
-        # The length and NUL checks ran on the raw text in to_python via CharField.
+        # parse_iso8601 already refused what CharField's validators look for (text over 64
+        # characters, NUL: neither is a date); they would not know what to do with a DateBound.
         return
-
-    def clean(self, value: Any) -> DateBound | None:
-        if isinstance(value, str):
-            if "\x00" in value:
-                raise forms.ValidationError(self._message(), code="invalid")
-            if len(value) > 64:
-                raise forms.ValidationError(self._message(), code="invalid")
-        return super().clean(value)
 
 
 class DateBoundFilter(django_filters.Filter):
