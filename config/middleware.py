@@ -6,10 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from config.api.shapes import API_PATH_PREFIXES
 from config.logging import redact
-
-# API responses are never documents that submit forms, so they can send no Referer at all.
-API_PATH_PREFIXES = ("/api/", "/v1/", "/mcp")
 
 
 class RedactSecretsInPathMiddleware:
@@ -28,6 +26,7 @@ class RedactSecretsInPathMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.path.startswith(API_PATH_PREFIXES):
+            # API responses never submit forms, so they can send no Referer at all.
             response["Referrer-Policy"] = "no-referrer"
         else:
             response.setdefault("Referrer-Policy", "same-origin")

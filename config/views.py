@@ -12,10 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found, server_error
 
 from config.api.errors import ApiError, ErrorCode
-from config.api.shapes import family_for_path
+from config.api.shapes import API_PATH_PREFIXES, family_for_path
 
 logger = logging.getLogger("backtalk.health")
-API_PREFIXES = ("/api/", "/v1/", "/mcp")
 
 
 @never_cache
@@ -49,7 +48,7 @@ def _json_error(request: HttpRequest, error: ApiError) -> JsonResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith(API_PREFIXES):
+    if request.path.startswith(API_PATH_PREFIXES):
         return _json_error(request, ApiError(ErrorCode.NOT_FOUND, "Not found.", 404))
     return page_not_found(request, exception)
 
@@ -61,13 +60,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         error = ApiError(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is too large.", 413)
     else:
         error = ApiError(ErrorCode.BAD_REQUEST, "Bad request.", 400)
-    if request.path.startswith(API_PREFIXES):
+    if request.path.startswith(API_PATH_PREFIXES):
         return _json_error(request, error)
     return HttpResponse(error.message, status=error.status, content_type="text/plain")
 
 
 def internal_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith(API_PREFIXES):
+    if request.path.startswith(API_PATH_PREFIXES):
         return _json_error(
             request, ApiError(ErrorCode.INTERNAL, "Server error, please report it.", 500)
         )

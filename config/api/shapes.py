@@ -126,6 +126,10 @@ MINOLITH = Family("minolith", render_minolith)
 FLUISTER = Family("fluister", render_fluister)
 
 
+# Paths answered in JSON: their 404/400/500 and their Referrer-Policy are the API's.
+API_PATH_PREFIXES = ("/api/", "/v1/", "/mcp")
+
+
 def family_for_path(path: str) -> Family:
     """The family that owns a URL, for errors raised outside a DRF view (404s, 413s, 500s)."""
     if path.startswith(("/v1/reports", "/v1/projects", "/v1/dashboard")):
