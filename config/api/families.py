@@ -63,7 +63,25 @@ class WorkspaceScopedMixin:
         raise NotImplementedError(f"{type(self).__name__} must implement scoped_queryset()")
 
 
-class FamilyMixin(WorkspaceScopedMixin):
+class IdempotentResponseMixin:
+    """Stores the response of a request whose Idempotency-Key was claimed (``begin`` sets
+    ``_idempotency_claim``), so a retry replays it; a view without a claim is unaffected."""
+
+    _idempotency_claim: idempotency.Claim | None = None
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Mixin: APIView supplies finalize_response.
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        claim = self._idempotency_claim
+        if claim is not None:
+            idempotency.finish(
+                claim, status=response.status_code, body=getattr(response, "data", None)
+            )
+            self._idempotency_claim = None
+        return response
+
+
+class FamilyMixin(IdempotentResponseMixin, WorkspaceScopedMixin):
     """Shared request handling: caller resolution, rate limits, idempotent POSTs, and guards
     against NUL characters in query strings (400) and path ids (404), which PostgreSQL
     cannot compare."""
@@ -74,7 +92,7 @@ class FamilyMixin(WorkspaceScopedMixin):
     workspace_url_kwarg: ClassVar[str | None] = None
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self._idempotency_claim: idempotency.Claim | None = None
+        self._idempotency_claim = None
         for value in kwargs.values():
             # An id in the path holding NUL (%00) or a lone surrogate names nothing; PostgreSQL
             # would raise comparing it, so answer 404 before any query runs.
@@ -114,17 +132,6 @@ class FamilyMixin(WorkspaceScopedMixin):
 
     def rate_buckets(self, request: Request) -> list[Bucket]:
         return []
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        # Mixin: APIView supplies finalize_response.
-        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
-        claim = getattr(self, "_idempotency_claim", None)
-        if claim is not None:
-            idempotency.finish(
-                claim, status=response.status_code, body=getattr(response, "data", None)
-            )
-            self._idempotency_claim = None
-        return response
 
 
 def kwargs_get(view: Any, name: str | None) -> str | None:

@@ -18,7 +18,7 @@ from accounts.tokens import prefix_of
 from config.api import idempotency
 from config.api.errors import ApiError, ErrorCode, FieldError, not_found, validation_error
 from config.api.exceptions import normalise
-from config.api.families import WritebackAPIView
+from config.api.families import IdempotentResponseMixin, WritebackAPIView
 from config.api.pagination import parse_int
 from config.api.parsers import AnyContentTypeJSONParser
 from config.api.ratelimit import Bucket, enforce
@@ -69,7 +69,7 @@ def _json_object(request: Request) -> dict[str, Any]:
     return data
 
 
-class ReportIngest(APIView):
+class ReportIngest(IdempotentResponseMixin, APIView):
     """Submit a report. The project's ingest key (``wk_``) travels in the body; there is no
     Authorization header, so the endpoint is public and CORS-enabled for agents in browsers.
 
@@ -82,10 +82,6 @@ class ReportIngest(APIView):
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
     parser_classes = [AnyContentTypeJSONParser]  # `curl -d '{...}'` without Content-Type works
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        self._claim: idempotency.Claim | None = None
-        super().initial(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="wb_reports_create",
@@ -114,7 +110,7 @@ class ReportIngest(APIView):
         )
         idempotency_key = request.headers.get(idempotency.HEADER)
         if idempotency_key is not None:
-            self._claim = idempotency.begin(
+            self._idempotency_claim = idempotency.begin(
                 scope=f"writeback:ingest:{target.project_id}",
                 key=idempotency_key,
                 method="POST",
@@ -145,16 +141,6 @@ class ReportIngest(APIView):
         if target.workspace_deleted:
             raise errors.workspace_deleted()
         return target
-
-    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        claim = getattr(self, "_claim", None)
-        if claim is not None:
-            idempotency.finish(
-                claim, status=response.status_code, body=getattr(response, "data", None)
-            )
-            self._claim = None
-        return response
 
 
 def _filter_error(filterset: ReportFilterSet) -> ApiError:
