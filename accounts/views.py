@@ -61,6 +61,7 @@ from accounts.models import (
     User,
     Workspace,
 )
+from accounts.selectors import api_token_list
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError
 from config.api.ratelimit import Bucket, enforce
@@ -569,16 +570,12 @@ class TokenScopeMixin(WorkspaceMixin):
     required_role = Role.MEMBER
 
     def tokens(self) -> QuerySet[ApiToken]:
-        tokens = (
-            ApiToken.objects.for_workspace(self.workspace)
-            .filter(family=TokenFamily.GREATFEEDBACK)
-            .select_related("created_by")
-            .order_by("-created_at", "-id")
-        )
-        if not self.role_at_least(Role.OWNER):
-            # dispatch() turned anonymous callers away, so request.user is an account.
-            tokens = tokens.filter(created_by=cast(User, self.request.user))
-        return tokens
+        # dispatch() turned anonymous callers away, so request.user is an account.
+        return api_token_list(
+            workspace=self.workspace,
+            user=cast(User, self.request.user),
+            sees_all=self.role_at_least(Role.OWNER),
+        ).order_by("-created_at", "-id")
 
     def token_context(self, **extra: Any) -> dict[str, Any]:
         page = Paginator(self.tokens(), TOKEN_PAGE_SIZE).get_page(self.request.GET.get("page"))

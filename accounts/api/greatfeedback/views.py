@@ -19,6 +19,7 @@ from accounts.api.greatfeedback.serializers import (
 )
 from accounts.models import ApiToken, Role, TokenFamily, Workspace
 from accounts.permissions import MinRole, SessionOnly
+from accounts.selectors import api_token_list
 from config.api.errors import not_found
 from config.api.families import GreatfeedbackAPIView, greatfeedback_list
 from config.api.schema import cursor_page
@@ -30,14 +31,9 @@ class TokenViewBase(GreatfeedbackAPIView):
     serializer_class = ApiTokenOutput
 
     def scoped_queryset(self, workspace: Workspace) -> QuerySet[ApiToken]:
-        tokens = (
-            ApiToken.objects.for_workspace(workspace)
-            .filter(family=TokenFamily.GREATFEEDBACK)
-            .select_related("created_by")
+        return api_token_list(
+            workspace=workspace, user=self.caller.user, sees_all=self.caller.has_role(Role.OWNER)
         )
-        if not self.caller.has_role(Role.OWNER):
-            tokens = tokens.filter(created_by=self.caller.user)
-        return tokens
 
 
 class ApiTokenListCreate(TokenViewBase):
