@@ -18,6 +18,9 @@ PROJECT_KEY_FAMILIES = [
 ]
 
 
+SLUG_TAKEN = "This slug is already taken."
+
+
 def parse_origin(line: str) -> str:
     """``scheme://host[:port]`` only: no path, query, fragment or credentials; http(s) only.
 
@@ -92,7 +95,7 @@ class ProjectForm(forms.Form):
         if self.instance is not None:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            raise forms.ValidationError("This slug is already taken.", code="taken")
+            raise forms.ValidationError(SLUG_TAKEN, code="taken")
         return slug
 
     def clean_allowed_origins(self) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from accounts import audit
@@ -12,6 +12,17 @@ from accounts.audit import Actor
 from accounts.models import Workspace
 from projects.models import Project
 from projects.selectors import ingest_key_cache_forget
+
+SLUG_ATTEMPTS = 5
+
+
+class SlugTaken(Exception):
+    """Another project took this public slug between the form's check and the write (two
+    submissions racing). The caller answers it like the form's own "already taken"."""
+
+
+def _slug_in_use(slug: str, *, exclude_pk: str | None = None) -> bool:
+    return Project.objects.filter(slug=slug).exclude(pk=exclude_pk).exists()
 
 
 def unique_slug(name: str) -> str:
@@ -32,26 +43,35 @@ def project_create(
     allowed_origins: list[str] | None = None,
     spending_cap_credits: int | None = None,
 ) -> Project:
-    project = Project(
-        workspace=workspace,
-        name=name,
-        slug=slug or unique_slug(name),
-        domain=domain,
-        allowed_origins=allowed_origins or [],
-        spending_cap_credits=spending_cap_credits,
-    )
-    project.set_all_secrets()
-    with transaction.atomic(durable=True):
-        project.save()
-        audit.record(
-            actor=actor,
+    for attempt in range(SLUG_ATTEMPTS):
+        project = Project(
             workspace=workspace,
-            action="project.create",
-            target_type="project",
-            target_id=project.pk,
-            data={"name": name, "slug": project.slug},
+            name=name,
+            slug=slug or unique_slug(name),
+            domain=domain,
+            allowed_origins=allowed_origins or [],
+            spending_cap_credits=spending_cap_credits,
         )
-    return project
+        project.set_all_secrets()
+        try:
+            with transaction.atomic(durable=True):
+                project.save()
+                audit.record(
+                    actor=actor,
+                    workspace=workspace,
+                    action="project.create",
+                    target_type="project",
+                    target_id=project.pk,
+                    data={"name": name, "slug": project.slug},
+                )
+        except IntegrityError:
+            if not _slug_in_use(project.slug):
+                raise
+            if slug or attempt == SLUG_ATTEMPTS - 1:
+                raise SlugTaken(project.slug) from None
+            continue  # a derived slug lost a race: derive another
+        return project
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def project_update(*, project: Project, actor: Actor, **changes: object) -> Project:
@@ -59,18 +79,27 @@ def project_update(*, project: Project, actor: Actor, **changes: object) -> Proj
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"Cannot change {sorted(unknown)}")
-    with transaction.atomic(durable=True):
-        for field, value in changes.items():
-            setattr(project, field, value)
-        project.save(update_fields=[*changes, "updated_at"])
-        audit.record(
-            actor=actor,
-            workspace=project.workspace,
-            action="project.update",
-            target_type="project",
-            target_id=project.pk,
-            data=dict(changes),
-        )
+    previous = {field: getattr(project, field) for field in changes}
+    try:
+        with transaction.atomic(durable=True):
+            for field, value in changes.items():
+                setattr(project, field, value)
+            project.save(update_fields=[*changes, "updated_at"])
+            audit.record(
+                actor=actor,
+                workspace=project.workspace,
+                action="project.update",
+                target_type="project",
+                target_id=project.pk,
+                data=dict(changes),
+            )
+    except IntegrityError:
+        for field, value in previous.items():
+            setattr(project, field, value)  # the row was not changed; neither is the object
+        slug = changes.get("slug")
+        if isinstance(slug, str) and _slug_in_use(slug, exclude_pk=project.pk):
+            raise SlugTaken(slug) from None
+        raise
     return project
 
 

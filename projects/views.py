@@ -28,7 +28,7 @@ from accounts.dashboard import WorkspaceMixin, confirmed, invalid_status, no_sto
 from accounts.models import ApiToken, Role, TokenFamily
 from config.htmx import htmx_partial, is_htmx
 from projects import selectors, services
-from projects.forms import ProjectForm, ProjectKeyForm, RotateMcpTokenForm
+from projects.forms import SLUG_TAKEN, ProjectForm, ProjectKeyForm, RotateMcpTokenForm
 from projects.models import Project
 
 KEY_LIST_LIMIT = 100
@@ -193,15 +193,19 @@ class ProjectCreateView(WorkspaceMixin, ContextMixin, View):
         if not form.is_valid():
             return self.page(form, status=400)
         data = form.cleaned_data
-        project = services.project_create(
-            workspace=self.workspace,
-            name=data["name"],
-            slug=data["slug"] or None,
-            domain=data["domain"],
-            allowed_origins=data["allowed_origins"],
-            spending_cap_credits=data["spending_cap_credits"],
-            actor=self.actor,
-        )
+        try:
+            project = services.project_create(
+                workspace=self.workspace,
+                name=data["name"],
+                slug=data["slug"] or None,
+                domain=data["domain"],
+                allowed_origins=data["allowed_origins"],
+                spending_cap_credits=data["spending_cap_credits"],
+                actor=self.actor,
+            )
+        except services.SlugTaken:
+            form.add_error("slug", SLUG_TAKEN)
+            return self.page(form, status=400)
         messages.success(request, f"Project “{project.name}” created.")
         return redirect("projects:project-detail", ws=ws, project_id=project.pk)
 
@@ -237,7 +241,11 @@ class ProjectUpdateView(ProjectMixin, ContextMixin, View):
             return self.page(form, status=400)
         changes = form.changes()
         if changes:
-            services.project_update(project=self.project, actor=self.actor, **changes)
+            try:
+                services.project_update(project=self.project, actor=self.actor, **changes)
+            except services.SlugTaken:
+                form.add_error("slug", SLUG_TAKEN)
+                return self.page(form, status=400)
             messages.success(request, "Project settings saved.")
         else:
             messages.info(request, "Nothing changed.")

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import ApiToken, AuditLog, TokenFamily
 from config.ids import secret_digest
-from projects.forms import parse_origin
+from projects.forms import ProjectForm, parse_origin
 from projects.models import Project
 from projects.selectors import project_by_ingest_key
 from tests.conftest import bearer_client
@@ -305,3 +305,18 @@ def test_project_list_query_count_does_not_grow(owner_client, workspace, django_
         ProjectFactory.create(workspace=workspace, name=f"P{i}", slug=f"p-{i}")
     with django_assert_num_queries(5):
         owner_client.get(target)
+
+
+def test_slug_taken_after_the_form_check_is_a_form_error_not_a_500(
+    owner_client, workspace, other_project, monkeypatch
+):
+    """The race: the form's uniqueness check passed, then another project took the slug."""
+    monkeypatch.setattr(ProjectForm, "clean_slug", lambda form: form.cleaned_data["slug"])
+
+    response = owner_client.post(
+        url("projects:project-create", workspace), {"name": "Copy", "slug": other_project.slug}
+    )
+
+    assert response.status_code == 400
+    assert "This slug is already taken." in response.content.decode()
+    assert not Project.objects.filter(workspace=workspace, name="Copy").exists()
