@@ -123,3 +123,25 @@ def confirmed(request: HttpRequest) -> bool:
     """Destructive POSTs carry ``confirm=yes``: set by the confirmation page, or by htmx
     after the browser's confirm dialog. A bare POST only shows the confirmation page."""
     return request.POST.get("confirm") == "yes"
+
+
+SHOW_ONCE_SESSION_KEY = "backtalk_show_once"
+
+
+def show_once_put(request: HttpRequest, name: str, value: Any) -> None:
+    """Keep a freshly minted secret for exactly one read by the page the POST redirects to
+    (POST/redirect/GET): reloading that page must neither mint again nor show it again. The
+    session lives server-side (database backend), and show_once_pop removes the value."""
+    stash = request.session.get(SHOW_ONCE_SESSION_KEY, {})
+    stash[name] = value
+    request.session[SHOW_ONCE_SESSION_KEY] = stash
+
+
+def show_once_pop(request: HttpRequest, name: str) -> Any:
+    """The value show_once_put kept under ``name``, or None once it has been read."""
+    stash = request.session.get(SHOW_ONCE_SESSION_KEY)
+    if not stash or name not in stash:
+        return None
+    value = stash.pop(name)
+    request.session[SHOW_ONCE_SESSION_KEY] = stash
+    return value
