@@ -13,13 +13,14 @@ from typing import Any, cast
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
 from config.htmx import is_htmx
+from config.http import no_store as no_store  # re-exported: the dashboard views import it here
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -105,12 +106,6 @@ def remember_workspace(request: HttpRequest, workspace: Workspace) -> None:
 def user_workspaces(user: Any) -> QuerySet[Workspace]:
     """The workspaces ``user`` belongs to, deleted ones included (the switcher marks them)."""
     return Workspace.objects.for_user(user).order_by("name", "id")
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    """Responses that carry a plaintext secret must not be kept by any cache or history."""
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def invalid_status(request: HttpRequest) -> int:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Self
 
 from django.db import models
 
+from config.ids import is_hex32
+
 if TYPE_CHECKING:
     from accounts.models import Workspace
     from projects.models import Project  # noqa: F401  (named in a string base class)
@@ -14,6 +16,13 @@ if TYPE_CHECKING:
 class ProjectQuerySet(models.QuerySet["Project"]):
     def for_workspace(self, workspace: Workspace) -> Self:
         return self.filter(workspace=workspace)
+
+    def with_id(self, project_id: str) -> Self:
+        """The project ``project_id`` names. Ids are 32 hex characters: any other value names
+        no project, so it costs no query (and a NUL never reaches PostgreSQL)."""
+        if not is_hex32(project_id):
+            return self.none()
+        return self.filter(pk=project_id)
 
     def alive(self) -> Self:
         return self.filter(workspace__deleted_at__isnull=True)

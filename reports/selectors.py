@@ -1,101 +1,26 @@
-"""Report reads: the cached ingest-key lookup, the dashboard list, stats and charts."""
+"""Report reads: the dashboard list, stats and charts."""
 
 from __future__ import annotations
 
-import hmac
-import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from accounts.models import Workspace
-from accounts.tokens import is_well_formed, prefix_of
-from config.ids import secret_digest
-from projects.models import INGEST_KEY_PREFIX, Project
-from projects.selectors import ingest_key_cache_key
+from projects.models import Project
+from projects.selectors import project_get
 from reports.models import Outcome, Report
 
-logger = logging.getLogger("backtalk.reports")
-
-# How long an ingest key -> project answer is reused. Rotation deletes the entry at once and
-# so do workspace delete/restore and project deletion (reports.signals); the TTL bounds what
-# a missed invalidation (cache outage, a race with a write) can serve.
-INGEST_LOOKUP_TTL_SECONDS = 60
 OUTCOMES = [o.value for o in Outcome]
 
-
-@dataclass(frozen=True)
-class IngestTarget:
-    """What POST /v1/reports needs to know about the project behind an ingest key."""
-
-    project_id: str
-    workspace_id: str
-    workspace_deleted: bool
-    key_digest: str  # names the cache entry, so a stale one can be dropped
-
-
-def _cache_get(key: str) -> Any:
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("ingest-key cache unavailable; looking up in the database", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value: Any) -> None:
-    try:
-        cache.set(key, value, INGEST_LOOKUP_TTL_SECONDS)
-    except Exception:
-        logger.warning("ingest-key cache unavailable; lookup not cached", exc_info=True)
-
-
-def ingest_target_get(raw: str) -> IngestTarget | None:
-    """The project an ingest key submits to, or None for anything that is not a live
-    ``wk_`` ingest key (a ``wk_sk_`` API key never matches: prefixes match longest first).
-
-    Cached by the key's SHA-256 digest (PERFORMANCE.md: +40% on ingest). A project in a
-    soft-deleted workspace is returned with ``workspace_deleted`` so the caller can say so.
-    """
-    if prefix_of(raw) != INGEST_KEY_PREFIX or not is_well_formed(raw, INGEST_KEY_PREFIX):
-        return None
-    digest = secret_digest(raw)
-    key = ingest_key_cache_key(digest)
-    cached = _cache_get(key)
-    if isinstance(cached, tuple) and len(cached) == 3:
-        return IngestTarget(*cached, key_digest=digest)
-    row = (
-        Project.objects.filter(ingest_key_hash=digest)
-        .values_list("pk", "workspace_id", "workspace__deleted_at", "ingest_key")
-        .first()
-    )
-    if row is None or not hmac.compare_digest(row[3], raw):
-        return None
-    target = IngestTarget(
-        project_id=row[0],
-        workspace_id=row[1],
-        workspace_deleted=row[2] is not None,
-        key_digest=digest,
-    )
-    _cache_set(key, (target.project_id, target.workspace_id, target.workspace_deleted))
-    return target
-
-
-# --- Dashboard reads ------------------------------------------------------------------------
-def report_project_get(*, workspace: Workspace, project_id: str) -> Project | None:
-    """A project of ``workspace`` by its 32-hex id; None for another workspace's or a
-    malformed id (no query is spent on those)."""
-    from config.ids import is_hex32
-
-    if not is_hex32(project_id):
-        return None
-    return Project.objects.for_workspace(workspace).filter(pk=project_id).first()
+# The dashboard page (reports/views.py) still calls the project lookup by this name.
+report_project_get = project_get
 
 
 def report_queryset(*, project: Project) -> QuerySet[Report]:

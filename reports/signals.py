@@ -1,4 +1,4 @@
-"""Keep the cached ingest-key lookup (reports.selectors.ingest_target_get) honest.
+"""Keep the cached ingest-key lookup (projects.selectors.ingest_target_get) honest.
 
 Rotation drops its entry in projects.services. Here: a workspace soft-deleted or restored
 (its projects' keys must answer "workspace deleted" / work again at once, not after the

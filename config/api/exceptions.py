@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from config.api.errors import ApiError, ErrorCode, FieldError, IdempotentReplay
 from config.api.shapes import GREATFEEDBACK, Family
+from config.http import no_store
 
 logger = logging.getLogger("backtalk.api")
 
@@ -112,8 +113,7 @@ def exception_handler(exc: Exception, context: Mapping[str, Any]) -> Response | 
         response = Response(exc.body, status=exc.status)
         response["Idempotent-Replayed"] = "true"
         # The first response may have carried a secret shown once (a minted token).
-        response["Cache-Control"] = "no-store"
-        return response
+        return no_store(response)
     view = context.get("view")
     family: Family = getattr(view, "family", None) or GREATFEEDBACK
     return render_error(normalise(exc), family)

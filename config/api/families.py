@@ -1,6 +1,7 @@
 """Family base views: each fixes its family's errors, credentials, permissions, rate limits.
 
-Concrete views declare only what differs (required role, ``scoped_queryset``). Every base
+Concrete views declare only what differs (required role, ``scoped_queryset``, a list's
+``cursor_salt``); pagination is the family's (config/api/pagination.py). Every base
 inherits ``WorkspaceScopedMixin``: a subclass that overrides ``get_queryset`` fails at import
 (PH's ``__init_subclass__`` guard), so no view can forget the tenant filter and a row in
 another workspace is always a 404.
@@ -18,8 +19,6 @@ from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import BasePermission, OperandHolder, SingleOperandHolder
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.viewsets import GenericViewSet
 
 from accounts.authentication import (
     CsrfSessionAuthentication,
@@ -34,7 +33,7 @@ from accounts.permissions import MinRole
 from config.api import idempotency
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError, ErrorCode, not_found
-from config.api.pagination import keyset_paginate, parse_int
+from config.api.pagination import GreatfeedbackPagination, MinolithPagination, WritebackPagination
 from config.api.parsers import check_text
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
@@ -90,6 +89,7 @@ class FamilyMixin(IdempotentResponseMixin, WorkspaceScopedMixin):
     rate_limit_fail_open: ClassVar[bool] = True
     idempotent_methods: ClassVar[frozenset[str]] = frozenset({"POST"})
     workspace_url_kwarg: ClassVar[str | None] = None
+    permission_classes: PermissionClasses = [MinRole]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self._idempotency_claim = None
@@ -153,7 +153,9 @@ def credential_bucket(
 
 
 # --- greatfeedback ------------------------------------------------------------------------
-class GreatfeedbackMixin(FamilyMixin):
+class GreatfeedbackAPIView(FamilyMixin, GenericAPIView):
+    """A greatfeedback endpoint: Bearer gfat_ token, or a session with X-GF-Workspace."""
+
     family = GREATFEEDBACK
     # RejectUnrecognisedBearer before the session: an explicit Bearer credential that is not
     # a gfat_ token is a 401 even when the browser also carries a session cookie.
@@ -162,7 +164,7 @@ class GreatfeedbackMixin(FamilyMixin):
         RejectUnrecognisedBearer,
         CsrfSessionAuthentication,
     ]
-    permission_classes: PermissionClasses = [MinRole]
+    pagination_class = GreatfeedbackPagination
 
     def rate_buckets(self, request: Request) -> list[Bucket]:
         # The document: per token 600/60 s and per IP 30/60 s; both must allow.
@@ -182,15 +184,7 @@ class GreatfeedbackMixin(FamilyMixin):
         ]
 
 
-class GreatfeedbackAPIView(GreatfeedbackMixin, GenericAPIView):
-    """A greatfeedback endpoint: Bearer gfat_ token, or a session with X-GF-Workspace."""
-
-
-class GreatfeedbackViewSet(GreatfeedbackMixin, GenericViewSet):
-    """greatfeedback endpoints: Bearer gfat_ token, or a session with X-GF-Workspace."""
-
-
-class KeyOnlyMixin(FamilyMixin):
+class KeyOnlyAPIView(FamilyMixin, GenericAPIView):
     """Families whose callers are always a bearer key, never a session: a request without a
     key is a 401, and one bucket per key limits the rate (declared by the subclass)."""
 
@@ -214,45 +208,36 @@ class KeyOnlyMixin(FamilyMixin):
         ]
 
 
-# --- Writeback ----------------------------------------------------------------------------
-class WritebackMixin(KeyOnlyMixin):
-    """Read endpoints (Bearer wk_sk_). Ingest authenticates by the body's ingest key and is
-    a public endpoint of its own (reports app)."""
+class WritebackAPIView(KeyOnlyAPIView):
+    """A Writeback read endpoint: Bearer wk_sk_ API key. Ingest authenticates by the body's
+    ingest key and is a public endpoint of its own (reports app)."""
 
     family = WRITEBACK
     authentication_classes: AuthenticationClasses = [
         WritebackKeyAuthentication,
         RejectUnrecognisedBearer,
     ]
-    permission_classes: PermissionClasses = [MinRole]
+    pagination_class = WritebackPagination
     rate_group = "wb:read"
     rate_setting = "RATE_WRITEBACK_READ_PER_KEY"
     rate_reason = "Rate limit exceeded for this API key."
 
 
-class WritebackAPIView(WritebackMixin, GenericAPIView):
-    """A Writeback read endpoint: Bearer wk_sk_ API key."""
+class MinolithAPIView(KeyOnlyAPIView):
+    """A Minolith endpoint: Bearer mlth_ project key."""
 
-
-# --- Minolith -----------------------------------------------------------------------------
-class MinolithMixin(KeyOnlyMixin):
     family = MINOLITH
     authentication_classes: AuthenticationClasses = [
         MinolithKeyAuthentication,
         RejectUnrecognisedBearer,
     ]
-    permission_classes: PermissionClasses = [MinRole]
+    pagination_class = MinolithPagination
     rate_group = "mlth:key"
     rate_setting = "RATE_MINOLITH_PER_KEY"
     rate_reason = "Rate limit exceeded."  # the catalogue's message for rate_limit_exceeded
 
 
-class MinolithAPIView(MinolithMixin, GenericAPIView):
-    """A Minolith endpoint: Bearer mlth_ project key."""
-
-
-# --- Fluister -----------------------------------------------------------------------------
-class FluisterMixin(KeyOnlyMixin):
+class FluisterAPIView(KeyOnlyAPIView):
     """``POST /v1/feedback``: the project's mlth_ key, or a gfat_ token of the workspace."""
 
     family = FLUISTER
@@ -261,35 +246,5 @@ class FluisterMixin(KeyOnlyMixin):
         GreatfeedbackTokenAuthentication,
         RejectUnrecognisedBearer,
     ]
-    permission_classes: PermissionClasses = [MinRole]
     rate_group = "fl:key"
     rate_setting = "RATE_FLUISTER_PER_KEY"
-
-
-class FluisterAPIView(FluisterMixin, GenericAPIView):
-    """A Fluister endpoint: Bearer project key."""
-
-
-def greatfeedback_list(
-    request: Request, queryset: QuerySet[Any], serializer_class: type[Any], *, salt: str
-) -> Response:
-    """greatfeedback's cursor list: ``?limit`` 1-200 (default 50) and a signed ``?cursor``,
-    answered as ``{"items": [...], "next_cursor": ...}``."""
-    limit = parse_int(
-        request.query_params.get("limit"), name="limit", default=50, minimum=1, maximum=200
-    )
-    page = keyset_paginate(
-        queryset, cursor=request.query_params.get("cursor"), limit=limit, salt=salt
-    )
-    items = serializer_class(page.items, many=True).data
-    return Response({"items": items, "next_cursor": page.next_cursor})
-
-
-__all__ = [
-    "FluisterAPIView",
-    "GreatfeedbackAPIView",
-    "GreatfeedbackViewSet",
-    "MinolithAPIView",
-    "WritebackAPIView",
-    "greatfeedback_list",
-]

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter
+
+from config.api.pagination import FamilyPagination
 
 
-def cursor_page(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
-    """greatfeedback's list body ``{"items": [...], "next_cursor": "<opaque or null>"}``."""
-    return inline_serializer(
-        name=name,
-        fields={
-            "items": item(many=True),
-            "next_cursor": serializers.CharField(allow_null=True),
-        },
-    )
+def pagination_parameters(pagination_class: type[FamilyPagination]) -> list[OpenApiParameter]:
+    """A family pagination's query parameters, for an endpoint whose paged list sits inside
+    a larger body (drf-spectacular adds them by itself only to plain list responses)."""
+    return [
+        OpenApiParameter(
+            parameter["name"],
+            int if parameter["schema"]["type"] == "integer" else str,
+            description=parameter["description"],
+        )
+        for parameter in pagination_class().schema_parameters()
+    ]
 
 
 # --- error bodies ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import ApiToken, Role, TokenFamily, User, Workspace
 from accounts.tokens import resolve_api_token
 from projects.models import Project
-from projects.selectors import project_by_ingest_key, project_by_mcp_token, project_by_widget_token
+from projects.selectors import ingest_target_get, project_by_mcp_token, project_by_widget_token
 from tests.conftest import bearer_client
 
 PASSWORD = "a-long-bootstrap-password"
@@ -73,7 +73,9 @@ def test_every_bootstrapped_credential_works(db):
     assert [p["id"] for p in response.json()] == [project.pk]
     # Project-scoped Minolith key, ingest key, MCP and widget tokens resolve to the project.
     assert resolve_api_token(data["project_api_key"], TokenFamily.MINOLITH).project == project
-    assert project_by_ingest_key(data["ingest_key"]) == project
+    target = ingest_target_get(data["ingest_key"])
+    assert target is not None
+    assert target.project_id == project.pk
     assert project_by_mcp_token(data["mcp_token"]) == project
     assert project_by_widget_token(data["widget_token"]) == project
     # The owner signs in with the printed email and the given password.

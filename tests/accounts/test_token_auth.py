@@ -14,7 +14,7 @@ from accounts.audit import Actor
 from accounts.models import ApiToken, Role, TokenFamily
 from accounts.tokens import TokenRejected, resolve_api_token
 from config.ids import secret_digest
-from projects.selectors import project_by_ingest_key
+from projects.selectors import ingest_target_get
 from tests.config.helpers import assert_gf_401, assert_wb_401, csrf_client
 from tests.conftest import bearer_client
 from tests.factories import mint_token
@@ -110,8 +110,10 @@ def test_read_key_is_never_taken_for_an_ingest_key(project, wk_sk_key):
     # wk_sk_<hex> starts with "wk_": prefix matching is longest-first and the body must be
     # 48 hex characters, so a read key never resolves as an ingest key.
     assert wk_sk_key.raw.startswith("wk_")
-    assert project_by_ingest_key(wk_sk_key.raw) is None
-    assert project_by_ingest_key(project.ingest_key) == project
+    assert ingest_target_get(wk_sk_key.raw) is None
+    target = ingest_target_get(project.ingest_key)
+    assert target is not None
+    assert target.project_id == project.pk
 
 
 def test_resolve_rejects_a_token_presented_to_the_wrong_family(gf_token):

@@ -170,9 +170,11 @@ def test_admin_adds_a_project_with_fresh_secrets(admin_client, workspace):
     project = Project.objects.get(slug="from-admin")
     assert project.ingest_key.startswith("wk_")
     assert project.mcp_token.startswith("gfmcp_")
-    from projects.selectors import project_by_ingest_key
+    from projects.selectors import ingest_target_get
 
-    assert project_by_ingest_key(project.ingest_key) == project
+    target = ingest_target_get(project.ingest_key)
+    assert target is not None
+    assert target.project_id == project.pk
 
 
 def test_admin_adds_a_user_with_an_email_and_password(admin_client):

@@ -12,7 +12,7 @@ from accounts.models import ApiToken, AuditLog, TokenFamily
 from config.ids import secret_digest
 from projects.forms import ProjectForm, parse_origin
 from projects.models import Project
-from projects.selectors import project_by_ingest_key
+from projects.selectors import ingest_target_get
 from tests.conftest import bearer_client
 from tests.dashboard.helpers import HTMX, audit_count
 from tests.factories import ProjectFactory, mint_token
@@ -292,8 +292,10 @@ def test_rotate_ingest_key(admin_client, project):
     admin_client.post(purl("projects:ingest-key-rotate", project), {"confirm": "yes"})
     project.refresh_from_db()
     assert project.ingest_key != old
-    assert project_by_ingest_key(old) is None
-    assert project_by_ingest_key(project.ingest_key) == project
+    assert ingest_target_get(old) is None
+    target = ingest_target_get(project.ingest_key)
+    assert target is not None
+    assert target.project_id == project.pk
 
 
 def test_project_list_query_count_does_not_grow(owner_client, workspace, django_assert_num_queries):

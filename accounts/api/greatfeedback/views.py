@@ -7,7 +7,8 @@ mints nor lists others'. A token can never reach these endpoints.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from rest_framework.mixins import ListModelMixin
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,14 +22,15 @@ from accounts.models import ApiToken, Role, TokenFamily, Workspace
 from accounts.permissions import MinRole, SessionOnly
 from accounts.selectors import api_token_list
 from config.api.errors import not_found
-from config.api.families import GreatfeedbackAPIView, greatfeedback_list
-from config.api.schema import cursor_page
+from config.api.families import GreatfeedbackAPIView
+from config.http import no_store
 
 
 class TokenViewBase(GreatfeedbackAPIView):
     permission_classes = [SessionOnly, MinRole]
     workspace_url_kwarg = "ws"
     serializer_class = ApiTokenOutput
+    cursor_salt = "gf:api-tokens"
 
     def scoped_queryset(self, workspace: Workspace) -> QuerySet[ApiToken]:
         return api_token_list(
@@ -36,7 +38,7 @@ class TokenViewBase(GreatfeedbackAPIView):
         )
 
 
-class ApiTokenListCreate(TokenViewBase):
+class ApiTokenListCreate(ListModelMixin, TokenViewBase):
     """Session only. GET: OWNER sees every gfat_ token, others only their own.
     POST (OWNER): mint a token; the plaintext ``token`` is in this response only."""
 
@@ -45,16 +47,10 @@ class ApiTokenListCreate(TokenViewBase):
     @extend_schema(
         operation_id="gf_api_tokens_list",
         tags=["greatfeedback"],
-        parameters=[
-            OpenApiParameter("cursor", str, description="next_cursor of the previous page"),
-            OpenApiParameter("limit", int, description="1-200, default 50"),
-        ],
-        responses=cursor_page("ApiTokenPage", ApiTokenOutput),
+        responses=ApiTokenOutput(many=True),
     )
     def get(self, request: Request, ws: str) -> Response:
-        return greatfeedback_list(
-            request, self.get_queryset(), ApiTokenOutput, salt="gf:api-tokens"
-        )
+        return self.list(request)
 
     @extend_schema(
         operation_id="gf_api_tokens_create",
@@ -73,10 +69,7 @@ class ApiTokenListCreate(TokenViewBase):
             expires_at=data.validated_data.get("expires_at"),
             actor=self.caller.actor,
         )
-        body = {"token": raw, **ApiTokenOutput(token).data}
-        response = Response(body, status=201)
-        response["Cache-Control"] = "no-store"
-        return response
+        return no_store(Response({"token": raw, **ApiTokenOutput(token).data}, status=201))
 
 
 class ApiTokenRevoke(TokenViewBase):

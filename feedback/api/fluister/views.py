@@ -11,51 +11,38 @@ the spending cap (402), inline triage, the optional LLM pass afterwards.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Role, Workspace
+from accounts.models import Role
 from config.api.errors import not_found
 from config.api.families import FluisterAPIView
 from config.api.parsers import AnyContentTypeJSONParser
-from config.ids import is_hex32
 from feedback import services
 from feedback.api.fluister import serializers as s
 from feedback.models import ItemSource
+from projects.api.scoping import ProjectScopedMixin
 from projects.models import Project
 
-PROJECT_NOT_FOUND = "Project not found."
 
-
-class FeedbackSubmit(FluisterAPIView):
+class FeedbackSubmit(ProjectScopedMixin, FluisterAPIView):
     required_role = Role.MEMBER
     serializer_class = s.FluisterFeedbackInput  # also describes the body to OPTIONS
     # The document's examples send Content-Type: application/json; a script that forgets
     # it (`curl -d`) is still read as JSON rather than refused.
     parser_classes = [AnyContentTypeJSONParser]
 
-    def scoped_queryset(self, workspace: Workspace) -> QuerySet[Project]:
-        return Project.objects.for_workspace(workspace)
-
     def get_project(self, project_id: str) -> Project:
-        if not is_hex32(project_id):
-            raise not_found(PROJECT_NOT_FOUND)  # names no project: no query needed
         bound = self.caller.project
-        if bound is not None:
-            # An mlth_ key reaches its own project only, and its lookup already loaded that
-            # row (select_related with the token): no second query for the same project.
-            if bound.pk != project_id or bound.workspace_id != self.caller.workspace.pk:
-                raise not_found(PROJECT_NOT_FOUND)
-            project = bound
-        else:
-            found = self.get_queryset().filter(pk=project_id).first()  # gfat_: workspace-wide
-            if found is None:
-                raise not_found(PROJECT_NOT_FOUND)
-            project = found
-        project.workspace = self.caller.workspace  # same row: saves a query in the audit
-        return project
+        if bound is None:
+            return super().get_project(project_id)  # a gfat_ token: workspace-wide
+        # An mlth_ key reaches its own project only, and its lookup already loaded that row
+        # (select_related with the token): no second query for the same project.
+        if bound.pk != project_id or bound.workspace_id != self.caller.workspace.pk:
+            raise not_found(self.project_not_found)
+        bound.workspace = self.caller.workspace  # same row: saves a query in the audit
+        return bound
 
     @extend_schema(
         operation_id="fluister_feedback_create",

@@ -314,14 +314,3 @@ class MinolithItemDetailEnvelope(serializers.Serializer):
 
 class MinolithNoteEnvelope(serializers.Serializer):
     data = MinolithNoteOutput()  # type: ignore[assignment]  # not .data: DRF moves fields off
-
-
-class MinolithPaginationOutput(serializers.Serializer):
-    has_more = serializers.BooleanField()
-    next_cursor = serializers.CharField(allow_null=True)
-    limit = serializers.IntegerField()
-
-
-class MinolithItemListEnvelope(serializers.Serializer):
-    data = MinolithItemOutput(many=True)  # type: ignore[assignment]  # as above
-    pagination = MinolithPaginationOutput()

@@ -24,11 +24,9 @@ from accounts.models import Role, Workspace
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError, ErrorCode, FieldError
 from config.api.families import MinolithAPIView
-from config.api.pagination import keyset_paginate, parse_int
 from config.api.parsers import AnyContentTypeJSONParser
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import MINOLITH, MINOLITH_CATALOGUE
-from feedback import constants as C
 from feedback import errors, selectors, services
 from feedback.api.minolith import serializers as s
 from feedback.api.minolith.renderers import MinolithMarkdownRenderer
@@ -93,45 +91,26 @@ LIST_PARAMETERS = [
     OpenApiParameter("user_email", str, description="exact match"),
     OpenApiParameter("created_after", str, description="ISO 8601, exclusive"),
     OpenApiParameter("created_before", str, description="ISO 8601, exclusive"),
-    OpenApiParameter("limit", int, description="1-100, default 20"),
-    OpenApiParameter("cursor", str, description="pagination.next_cursor of the previous page"),
 ]
 
 
 class ItemListCreate(FeedbackView):
+    @property
+    def cursor_salt(self) -> str:
+        return f"{CURSOR_SALT}:{self.project.pk}"  # a cursor of one project's list only
+
     @extend_schema(
         operation_id="mlth_items_list",
         tags=TAG,
         parameters=LIST_PARAMETERS,
-        responses=s.MinolithItemListEnvelope,
+        responses=s.MinolithItemOutput(many=True),
     )
     def get(self, request: Request) -> Response:
-        limit = parse_int(
-            request.query_params.get("limit"),
-            name="limit",
-            default=C.LIST_DEFAULT_LIMIT,
-            minimum=1,
-            maximum=C.LIST_MAX_LIMIT,
-        )
         filterset = ItemFilterSet(request.query_params, queryset=self.get_queryset())
         if not filterset.is_valid():
             raise _filter_error(filterset)
-        page = keyset_paginate(
-            filterset.qs.values(*s.ITEM_FIELDS),
-            cursor=request.query_params.get("cursor") or None,
-            limit=limit,
-            salt=f"{CURSOR_SALT}:{self.project.pk}",
-        )
-        return Response(
-            {
-                "data": [s.item_out(row) for row in page.items],
-                "pagination": {
-                    "has_more": page.has_more,
-                    "next_cursor": page.next_cursor,
-                    "limit": limit,
-                },
-            }
-        )
+        rows = self.paginate_queryset(filterset.qs.values(*s.ITEM_FIELDS))
+        return self.get_paginated_response([s.item_out(row) for row in rows or ()])
 
     @extend_schema(
         operation_id="mlth_items_create",

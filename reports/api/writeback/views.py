@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,18 +13,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import Workspace
 from accounts.tokens import prefix_of
 from config.api import idempotency
-from config.api.errors import ApiError, ErrorCode, FieldError, not_found, validation_error
+from config.api.errors import ApiError, ErrorCode, FieldError, validation_error
 from config.api.exceptions import normalise
 from config.api.families import IdempotentResponseMixin, WritebackAPIView
-from config.api.pagination import parse_int
+from config.api.pagination import WritebackPagination
 from config.api.parsers import AnyContentTypeJSONParser
 from config.api.ratelimit import Bucket, enforce
+from config.api.schema import pagination_parameters
 from config.api.shapes import WRITEBACK
-from projects.models import Project
-from projects.querysets import ProjectQuerySet
+from projects.api.scoping import ProjectScopedMixin
+from projects.selectors import IngestTarget, ingest_target_get
 from reports import errors, selectors, services
 from reports.api.writeback.serializers import (
     IngestOutput,
@@ -35,11 +35,10 @@ from reports.api.writeback.serializers import (
 )
 from reports.filters import ReportFilterSet
 
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
-# Offsets collapse with depth (PERFORMANCE.md: page 2,000 of a big project ran at 14 req/s),
-# so page/limit reach the newest MAX_OFFSET_ROWS matching reports; from/to reach older ones.
-MAX_OFFSET_ROWS = 10_000
+# The dashboard's reports page (reports/views.py) pages the same way and reads these here.
+DEFAULT_LIMIT = WritebackPagination.default_limit
+MAX_LIMIT = WritebackPagination.max_limit
+MAX_OFFSET_ROWS = WritebackPagination.max_offset_rows
 
 
 def _input_error(errors: Any) -> ApiError:
@@ -128,14 +127,14 @@ class ReportIngest(IdempotentResponseMixin, APIView):
         return Response({"ok": True, "id": report.pk}, status=200)
 
     @staticmethod
-    def authenticate_ingest_key(raw: Any) -> selectors.IngestTarget:
+    def authenticate_ingest_key(raw: Any) -> IngestTarget:
         if raw is None or raw == "":
             raise errors.missing_ingest_key()
         if not isinstance(raw, str):
             raise validation_error("ingest_key", "ingest_key must be a string.")
         if prefix_of(raw) == "wk_sk_":
             raise errors.api_key_as_ingest_key()
-        target = selectors.ingest_target_get(raw)
+        target = ingest_target_get(raw)
         if target is None:
             raise errors.unknown_ingest_key()
         if target.workspace_deleted:
@@ -148,33 +147,12 @@ def _filter_error(filterset: ReportFilterSet) -> ApiError:
     return ApiError(ErrorCode.BAD_REQUEST, message, 400, fields=[FieldError(name, message)])
 
 
-def parse_page(raw: str | None, *, limit: int) -> int:
-    """``page`` from 1 up to the depth cap for this ``limit``; anything else (0, -1, ``two``,
-    beyond the cap) is one 400 that gives the real range and says how to reach older reports.
-    """
-    max_page = max(1, MAX_OFFSET_ROWS // limit)
-    try:
-        page = int(raw) if raw not in (None, "") else 1
-    except ValueError:
-        page = 0
-    if not 1 <= page <= max_page:
-        message = (
-            f"page must be an integer from 1 to {max_page} with limit={limit}: pages reach "
-            f"the newest {MAX_OFFSET_ROWS:,} matching reports; use from/to to go further back."
-        )
-        raise ApiError(ErrorCode.BAD_REQUEST, message, 400, fields=[FieldError("page", message)])
-    return page
-
-
-class ProjectReports(WritebackAPIView):
+class ProjectReports(ProjectScopedMixin, WritebackAPIView):
     """Reports and stats of one project of the API key's workspace, newest first.
 
     ``stats`` count the whole filtered set (not only the page), and ``pagination.total`` is
     the same filtered count. Another workspace's, an unknown or a malformed project id: 404.
     """
-
-    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
-        return Project.objects.for_workspace(workspace)
 
     @extend_schema(
         operation_id="wb_dashboard_reports",
@@ -189,37 +167,29 @@ class ProjectReports(WritebackAPIView):
             OpenApiParameter(
                 "to", str, description="ISO 8601, inclusive (a date covers that whole UTC day)"
             ),
-            OpenApiParameter("page", int, description="default 1; at most 10,000/limit"),
-            OpenApiParameter("limit", int, description="default 50, max 100"),
+            *pagination_parameters(WritebackPagination),
         ],
         responses=ProjectReportsOutput,
     )
     def get(self, request: Request, project_id: str) -> Response:
-        project = selectors.report_project_get(
-            workspace=self.caller.workspace, project_id=project_id
-        )
-        if project is None:
-            raise not_found("Project not found.")
+        project = self.get_project(project_id)
         filterset = ReportFilterSet(
             request.query_params, queryset=selectors.report_queryset(project=project)
         )
         if not filterset.is_valid():
             raise _filter_error(filterset)
-        params = request.query_params
-        limit = parse_int(
-            params.get("limit"), name="limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
-        )
-        page = parse_page(params.get("page"), limit=limit)
+        pages = cast(WritebackPagination, self.paginator)
+        pages.paginate_request(request)
         queryset = filterset.qs
         stats = selectors.report_stats(queryset)
         rows: list[dict[str, Any]] = []
-        if (page - 1) * limit < stats["total"]:  # no query for a page past the end
-            rows = selectors.report_page(queryset, page=page, limit=limit)
+        if pages.offset < stats["total"]:  # no query for a page past the end
+            rows = selectors.report_page(queryset, page=pages.page, limit=pages.limit)
         return Response(
             {
                 "project": {"id": project.pk, "name": project.name},
                 "stats": stats,
                 "reports": [report_out(row) for row in rows],
-                "pagination": {"page": page, "limit": limit, "total": stats["total"]},
+                "pagination": pages.body(stats["total"]),
             }
         )
