@@ -16,44 +16,20 @@ the document shows lists for type and priority, status accepts one as well), ``t
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time
 from typing import Any, cast
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 
+from config.filters import DateBoundFilter, FilterSet, text_errors
 from feedback import constants as C
 from feedback.errors import CHOICE_CODES, invalid_choice_message
 from feedback.models import Item, ItemPriority, ItemStatus, ItemType
 from feedback.querysets import ItemQuerySet
 from projects.models import Project
 
-ISO_EXAMPLE = "2026-03-01T00:00:00Z"
-_SPACED_OFFSET = re.compile(r"(?<=\d) (\d{2}(?::?\d{2})?)$")
-
-
-def parse_iso8601(raw: str) -> datetime:
-    """A moment in UTC from an ISO 8601 date or date-time; ValueError otherwise.
-
-    Python 3.11's ``fromisoformat`` reads what clients send (``Z``, offsets, fractions).
-    """
-    text = raw.strip()
-    if not text or len(text) > 64:
-        raise ValueError("empty or too long")
-    # An unencoded "+01:00" in a query string arrives as " 01:00": read it as the offset.
-    text = _SPACED_OFFSET.sub(r"+\1", text)
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        pass
-    else:
-        return datetime.combine(day, time.min, tzinfo=UTC)
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+DATE_ERROR = "{param} must be an ISO 8601 date-time, such as 2026-03-01T00:00:00Z."
 
 
 def split_csv(text: str) -> list[str]:
@@ -140,48 +116,7 @@ class TagsFilter(django_filters.Filter):
         return cast(ItemQuerySet, qs).with_any_tag(value)  # declared on ItemFilterSet only
 
 
-class MomentField(forms.CharField):
-    def __init__(self, *, param: str, **kwargs: Any) -> None:
-        self.param = param
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    # Parses to a datetime, where CharField.to_python returns text.
-    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return parse_iso8601(text)
-        except (ValueError, OverflowError) as exc:
-            raise forms.ValidationError(
-                f"{self.param} must be an ISO 8601 date-time, such as {ISO_EXAMPLE}."
-            ) from exc
-
-    def validate(self, value: Any) -> None:
-        return
-
-    def run_validators(self, value: Any) -> None:
-        return
-
-
-class MomentFilter(django_filters.Filter):
-    field_class = MomentField
-
-    def filter(self, qs: QuerySet, value: datetime | None) -> QuerySet:
-        if value is None:
-            return qs
-        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": value})
-
-
-def _text_errors(param: str, limit: int) -> dict[str, str]:
-    return {
-        "max_length": f"{param} must be at most {limit} characters.",
-        "null_characters_not_allowed": f"{param} must not contain NUL characters.",
-    }
-
-
-class ItemFilterSet(django_filters.FilterSet):
+class ItemFilterSet(FilterSet):
     """The documented filters of ``GET /v1/feedback/items``, in the order errors are reported."""
 
     status = CsvChoiceFilter(param="status", values=ItemStatus.values)
@@ -189,37 +124,25 @@ class ItemFilterSet(django_filters.FilterSet):
     priority = CsvChoiceFilter(param="priority", values=ItemPriority.values)
     tags = TagsFilter(param="tags")
     user_email = django_filters.CharFilter(
-        max_length=C.USER_FIELD_MAX, error_messages=_text_errors("user_email", C.USER_FIELD_MAX)
+        max_length=C.USER_FIELD_MAX, error_messages=text_errors("user_email", C.USER_FIELD_MAX)
     )
-    created_after = MomentFilter(field_name="created_at", lookup_expr="gt", param="created_after")
-    created_before = MomentFilter(field_name="created_at", lookup_expr="lt", param="created_before")
+    created_after = DateBoundFilter(
+        field_name="created_at", lookup="gt", param="created_after", error=DATE_ERROR
+    )
+    created_before = DateBoundFilter(
+        field_name="created_at", lookup="lt", param="created_before", error=DATE_ERROR
+    )
 
     class Meta:
         model = Item
         fields: list[str] = []
-
-    def first_error(self) -> tuple[str, str, str] | None:
-        """``(parameter, message, code)`` of the first invalid parameter, in declaration
-        order; ``code`` is the ValidationError's code (a catalogue code for enum values)."""
-        errors = self.form.errors.as_data()
-        for name in [*self.filters, "__all__"]:
-            if name in errors:
-                error = errors[name][0]
-                return name, " ".join(error.messages), str(error.code or "validation_error")
-        return None
-
-    @property
-    def active(self) -> bool:
-        if not self.is_bound or not hasattr(self.form, "cleaned_data"):
-            return False
-        return any(self.form.cleaned_data.get(name) not in (None, "", []) for name in self.filters)
 
 
 class InboxFilterSet(ItemFilterSet):
     """The inbox: the API's filters plus a project choice and a search over title and body."""
 
     q = django_filters.CharFilter(
-        method="filter_search", max_length=200, error_messages=_text_errors("q", 200)
+        method="filter_search", max_length=200, error_messages=text_errors("q", 200)
     )
     project = django_filters.ModelChoiceFilter(
         queryset=Project.objects.none(), empty_label="All projects"

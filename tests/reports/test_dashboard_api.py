@@ -179,6 +179,12 @@ def test_reports_with_same_timestamp_are_ordered_by_id_descending(writeback_clie
             id="from-with-offset",
         ),
         pytest.param(
+            "from=2026-02-20T15:02:24+02:00",  # "+" unencoded: arrives as a space
+            ["r6", "r5", "r4"],
+            {"total": 3, "success": 1, "failure": 0, "confusing": 0, "gave_up": 1, "request": 1},
+            id="from-with-unencoded-offset",
+        ),
+        pytest.param(
             "from=2026-02-20&to=2026-02-20",
             ["r4", "r3"],
             {"total": 2, "success": 1, "failure": 0, "confusing": 1, "gave_up": 0, "request": 0},

@@ -143,7 +143,7 @@ class ReportIngest(IdempotentResponseMixin, APIView):
 
 
 def _filter_error(filterset: ReportFilterSet) -> ApiError:
-    name, message = filterset.first_error() or ("query", "Invalid query parameters.")
+    name, message, _ = filterset.first_error() or ("query", "Invalid query parameters.", "")
     return ApiError(ErrorCode.BAD_REQUEST, message, 400, fields=[FieldError(name, message)])
 
 
