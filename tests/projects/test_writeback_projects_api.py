@@ -33,6 +33,12 @@ def test_projects_lists_the_keys_workspace_newest_first(
     ]
 
 
+def test_projects_of_a_workspace_without_projects_is_an_empty_list(writeback_client, workspace):
+    response = writeback_client.get("/v1/projects")
+    assert response.status_code == 200
+    assert response.json() == []
+
+
 def test_projects_runs_a_fixed_number_of_queries(
     writeback_client, workspace, project, django_assert_num_queries
 ):

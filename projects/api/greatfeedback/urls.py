@@ -2,16 +2,14 @@ from django.urls import path
 
 from projects.api.greatfeedback import views
 
+SECRETS = "api/widget/sites/<str:site_id>/secrets"
+
 urlpatterns = [
     path("api/v1/sites", views.SiteList.as_view(), name="gf-site-list"),
     path("api/v1/sites/<str:site_id>", views.SiteDetail.as_view(), name="gf-site-detail"),
+    path(SECRETS, views.SiteSecrets.as_view(), name="gf-site-secrets"),
     path(
-        "api/widget/sites/<str:site_id>/secrets",
-        views.SiteSecrets.as_view(),
-        name="gf-site-secrets",
-    ),
-    path(
-        "api/widget/sites/<str:site_id>/secrets/rotate-mcp-token",
+        f"{SECRETS}/rotate-mcp-token",
         views.SiteRotateMcpToken.as_view(),
         name="gf-site-rotate-mcp-token",
     ),
