@@ -95,6 +95,24 @@ def test_malformed_site_ids_are_404(gf_client, project, site_id):
 
 
 @pytest.mark.parametrize(
+    ("site_id", "queries"),
+    [
+        ("0" * 32, 2),  # a well-formed id: token lookup + the project lookup
+        ("not-a-site-id", 1),  # no project can have it: the token lookup only
+        ("A" * 32, 1),  # ids are lowercase hex
+    ],
+)
+def test_site_lookup_spends_no_query_on_an_id_no_site_can_have(
+    gf_client, project, site_id, queries, django_assert_num_queries
+):
+    gf_client.get(SITES)  # stamps last_used_at
+    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(queries):
+        response = gf_client.get(f"{SITES}/{site_id}")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Site not found."}
+
+
+@pytest.mark.parametrize(
     ("query", "detail"),
     [
         ("cursor=%00", "Query parameter 'cursor' contains a NUL character."),
