@@ -32,7 +32,6 @@ class ErrorCode(StrEnum):
     GONE = "gone"
     PAYLOAD_TOO_LARGE = "payload_too_large"
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
-    PAYMENT_REQUIRED = "spending_cap_exceeded"
     RATE_LIMITED = "rate_limit_exceeded"
     SERVICE_UNAVAILABLE = "service_unavailable"
     INTERNAL = "internal_error"

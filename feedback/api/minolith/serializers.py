@@ -46,7 +46,6 @@ ITEM_FIELDS = (
     "created_at",
     "updated_at",
 )
-NOTE_FIELDS = ("id", "item_id", "body", "created_at")
 # Create fields that can never change afterwards (the document: "immutable after creation").
 IMMUTABLE_FIELDS = (
     "body",
@@ -58,7 +57,6 @@ IMMUTABLE_FIELDS = (
     "user_id_external",
     "source",
 )
-UPDATABLE_FIELDS = ("status", "priority", "tags")
 
 
 # --- Input ---------------------------------------------------------------------------------
