@@ -54,6 +54,16 @@ def test_tokens_get_403_insufficient_role(request, project, fixture):
     assert Project.objects.get(pk=project.pk).mcp_token == project.mcp_token
 
 
+def test_rotated_mcp_url_follows_the_served_address_without_site_url(
+    owner, workspace, project, settings
+):
+    settings.SITE_URL = ""
+    response = csrf_client(owner, workspace).post(rotate_url(project))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["mcp_url"] == f"http://testserver/mcp/{body['mcp_token']}"
+
+
 def test_secrets_without_credential_are_401(api_client, project):
     assert_gf_401(api_client.get(secrets_url(project)), "Missing bearer token.")
 
