@@ -38,7 +38,7 @@ from config.api.parsers import check_text
 from config.api.ratelimit import Bucket, enforce
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, Family
 
-# APIView's declared types. The families' mixins annotate their lists with them: a bare list
+# APIView's declared types. The family bases annotate their lists with them: a bare list
 # would be inferred narrower and clash with APIView's under multiple inheritance.
 AuthenticationClasses = Sequence[type[BaseAuthentication]]
 PermissionClasses = Sequence[type[BasePermission] | OperandHolder | SingleOperandHolder]
