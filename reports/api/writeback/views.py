@@ -34,6 +34,7 @@ from reports.api.writeback.serializers import (
     report_out,
 )
 from reports.filters import ReportFilterSet
+from reports.models import Outcome
 
 # The dashboard's reports page (reports/views.py) pages the same way and reads these here.
 DEFAULT_LIMIT = WritebackPagination.default_limit
@@ -158,9 +159,7 @@ class ProjectReports(ProjectScopedMixin, WritebackAPIView):
         operation_id="wb_dashboard_reports",
         tags=["writeback"],
         parameters=[
-            OpenApiParameter(
-                "outcome", str, enum=["success", "failure", "confusing", "gave_up", "request"]
-            ),
+            OpenApiParameter("outcome", str, enum=Outcome.values),
             OpenApiParameter("tool_name", str),
             OpenApiParameter("source", str),
             OpenApiParameter("from", str, description="ISO 8601 date or date-time, inclusive"),
