@@ -19,10 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from feedback.triage.dataset import CATEGORIES, SENTIMENTS
 from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
 
-CATEGORIES = ("bug", "feature", "question")
-SENTIMENTS = ("positive", "neutral", "negative")
 # The model sees the start of long feedback only: the label is decided early, and the
 # prompt must stay small for local models with short context windows.
 MAX_PROMPT_CHARS = 4_000
