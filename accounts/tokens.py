@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import hmac
 import re
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, ForeignKey, Model
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from accounts.models import ROLE_RANK, TOKEN_PREFIXES, ApiToken, Membership
@@ -77,22 +84,154 @@ def touch_last_used(token: ApiToken) -> None:
         token.last_used_at = now
 
 
+# --- The lookup query ----------------------------------------------------------------------
+#
+# resolve_api_token runs on every Bearer request. The same lookup as an ORM query
+# (select_related workspace, project, created_by + defer the password + a Subquery for the
+# creator's role) costs about 1.2 ms more Python per call, and POST /v1/feedback served 13-16 %
+# fewer requests per second with it (docs/performance.md, bench/token_lookup.py). So the
+# SELECT is written out once per database connection from the models' _meta, run on a plain
+# cursor, and the row turned into instances with Model.from_db and the backend's converters,
+# which is what the ORM's compiler does with it. Nothing is cached across requests but the
+# SQL text: revocation is still seen on the very next request.
+# tests/accounts/test_token_lookup.py compares the result with a plain ORM fetch.
+
+_Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model's columns in the row: row[start:stop] in the order of attnames."""
+
+    model: type[Model]
+    attnames: tuple[str, ...]
+    start: int
+    stop: int
+    pk: int  # index of the primary key in the row: NULL there means the LEFT JOIN found nothing
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    token: _Part
+    # ApiToken's foreign key and the related row's part, for workspace, project, created_by.
+    related: tuple[tuple[ForeignKey[Any, Any], _Part], ...]
+    # (index in row, expression, converters) for every column that has any converter.
+    converters: tuple[tuple[int, Col, tuple[_Converter, ...]], ...]
+
+
+# Per connection (not per alias): the converters are bound to the connection's ops.
+_PLANS: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Plan] = weakref.WeakKeyDictionary()
+# The creator's password hash has no business in a token lookup; it stays deferred.
+_CREATOR_SKIPS = frozenset({"password"})
+
+
 def _fetch_token(digest: str, family: str) -> tuple[ApiToken | None, str | None]:
     """The ApiToken with this digest and family (workspace, project and created_by loaded),
     and the creator's current role in the token's workspace; one query."""
-    # The creator's role rides along in the same query: a token never outranks, or outlives
-    # the membership of, the person who saw its plaintext. The password hash is not read.
-    creator_role = Membership.objects.filter(
-        workspace=OuterRef("workspace"), user=OuterRef("created_by")
-    ).values("role")[:1]
-    found = list(
-        ApiToken.objects.select_related("workspace", "project", "created_by")
-        .defer("created_by__password")
-        .annotate(creator_role=Subquery(creator_role))
-        .filter(token_hash=digest, family=family)
-        .order_by()[:1]
-    )
-    if not found:
+    alias = router.db_for_read(ApiToken)
+    connection = connections[alias]
+    plan = _PLANS.get(connection)
+    if plan is None:
+        plan = _PLANS[connection] = _build_plan(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, [digest, family])
+        fetched = cursor.fetchone()
+    if fetched is None:
         return None, None
-    token = found[0]
-    return token, token.creator_role
+    row = list(fetched)
+    for index, expression, converters in plan.converters:
+        value = row[index]
+        for convert in converters:
+            value = convert(value, expression, connection)
+        row[index] = value
+
+    token = ApiToken.from_db(alias, plan.token.attnames, row[plan.token.start : plan.token.stop])
+    for foreign_key, part in plan.related:
+        # As select_related does: the cache is set even when the (nullable) FK is empty.
+        foreign_key.set_cached_value(token, _instance(part, row, alias))
+    return token, row[-1]
+
+
+def _instance(part: _Part, row: Sequence[Any], alias: str) -> Model | None:
+    if row[part.pk] is None:
+        return None
+    return part.model.from_db(alias, part.attnames, row[part.start : part.stop])
+
+
+def _field(model: type[Model], name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
+def _column(model: type[Model], name: str) -> str:
+    column = _field(model, name).column
+    if column is None:
+        raise LookupError(f"{model.__name__}.{name} has no column")
+    return column
+
+
+def _build_plan(connection: BaseDatabaseWrapper) -> _Plan:
+    """The lookup's SELECT and how to read its row, from the models' _meta.
+
+    Only identifiers from _meta, quoted by the backend, go into the text; the digest and
+    family are parameters.
+    """
+    qn = connection.ops.quote_name
+    columns: list[str] = []
+    expressions: list[Col] = []
+
+    def col(alias: str, model: type[Model], name: str) -> str:
+        return f"{qn(alias)}.{qn(_column(model, name))}"
+
+    def part(model: type[Model], alias: str, skip: frozenset[str] = frozenset()) -> _Part:
+        # concrete_fields order, which is the order Model.from_db expects values in.
+        fields = [f for f in model._meta.concrete_fields if f.attname not in skip]
+        start = len(columns)
+        for field in fields:
+            columns.append(col(alias, model, field.name))
+            expressions.append(field.get_col(alias))
+        pk_index = next(i for i, f in enumerate(fields) if f.primary_key)
+        attnames = tuple(f.attname for f in fields)
+        return _Part(model, attnames, start, len(columns), start + pk_index)
+
+    token = part(ApiToken, "t")
+    joins: list[str] = []
+    related: list[tuple[ForeignKey[Any, Any], _Part]] = []
+    for name, kind, alias, skip in (
+        ("workspace", "INNER", "w", frozenset[str]()),  # NOT NULL
+        ("project", "LEFT OUTER", "p", frozenset[str]()),
+        ("created_by", "LEFT OUTER", "u", _CREATOR_SKIPS),
+    ):
+        foreign_key = cast("ForeignKey[Any, Any]", ApiToken._meta.get_field(name))
+        model = foreign_key.related_model
+        pk = next(f.name for f in model._meta.concrete_fields if f.primary_key)
+        joins.append(
+            f" {kind} JOIN {qn(model._meta.db_table)} {qn(alias)}"
+            f" ON {col(alias, model, pk)} = {col('t', ApiToken, name)}"
+        )
+        related.append((foreign_key, part(model, alias, skip)))
+    # The creator's current role rides along in the same query: a token never outranks, or
+    # outlives the membership of, the person who saw its plaintext.
+    columns.append(
+        f"(SELECT {col('m', Membership, 'role')}"  # noqa: S608 - identifiers only
+        f" FROM {qn(Membership._meta.db_table)} {qn('m')}"
+        f" WHERE {col('m', Membership, 'workspace')} = {col('t', ApiToken, 'workspace')}"
+        f" AND {col('m', Membership, 'user')} = {col('t', ApiToken, 'created_by')}"
+        " LIMIT 1)"
+    )
+    expressions.append(_field(Membership, "role").get_col("m"))
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {qn(ApiToken._meta.db_table)} {qn('t')}"  # noqa: S608 - identifiers only
+        + "".join(joins)
+        + f" WHERE {col('t', ApiToken, 'token_hash')} = %s"
+        f" AND {col('t', ApiToken, 'family')} = %s LIMIT 1"
+    )
+    converters = []
+    for index, expression in enumerate(expressions):
+        found = [
+            *connection.ops.get_db_converters(expression),
+            *expression.get_db_converters(connection),
+        ]
+        if found:
+            converters.append((index, expression, tuple(found)))
+    return _Plan(sql, token, tuple(related), tuple(converters))

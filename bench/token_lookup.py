@@ -1,13 +1,14 @@
-"""Token lookup benchmark: the hand-built SQL of an earlier revision against the current
-ORM query in accounts/tokens.py, on ``POST /v1/feedback`` (Fluister) under gunicorn.
+"""Token lookup benchmark: two versions of accounts/tokens.py, the hand-built SQL and the
+ORM query, on ``POST /v1/feedback`` (Fluister) under gunicorn (docs/performance.md).
 
-    .venv/bin/python -m bench.token_lookup --handbuilt 1bdcc68
+    .venv/bin/python -m bench.token_lookup --handbuilt 1bdcc68 --orm c658113
 
 What it does (numbers, never assertions):
 1. (re)creates the database ``backtalk_bench_tokens``, migrates, creates a project with an
    mlth_ key and seeds ``--items`` triaged items (bench/fluister.py's setup);
-2. copies the working tree twice under a temporary folder: A with ``accounts/tokens.py``
-   from ``--handbuilt``, B as it is, so the two servers differ in that one file;
+2. copies the working tree twice under a temporary folder, with ``accounts/tokens.py`` from
+   ``--handbuilt`` in A and from ``--orm`` in B (default: the working tree's), so the two
+   servers differ in that one file;
 3. in this process: CPU microseconds per lookup of each version (``_fetch_token``);
 4. starts both under gunicorn (2 sync workers, Redis, rate limits raised) and drives them
    with the shared harness (``--harness``, default ``../shared/bench``: its wrk shape, its
@@ -78,16 +79,21 @@ def copy_tree(target: Path) -> Path:
     return target
 
 
-def build_trees(scratch: Path, revision: str) -> tuple[Path, Path]:
-    handbuilt = subprocess.run(
+def tokens_at(revision: str) -> bytes:
+    return subprocess.run(
         ["git", "show", f"{revision}:accounts/tokens.py"],
         cwd=ROOT,
         capture_output=True,
         check=True,
     ).stdout
-    tree_a = copy_tree(scratch / "a")
-    (tree_a / "accounts" / "tokens.py").write_bytes(handbuilt)
-    return tree_a, copy_tree(scratch / "b")
+
+
+def build_trees(scratch: Path, handbuilt: str, orm: str | None) -> tuple[Path, Path]:
+    trees = (copy_tree(scratch / "a"), copy_tree(scratch / "b"))
+    for tree, revision in zip(trees, (handbuilt, orm), strict=True):
+        if revision:
+            (tree / "accounts" / "tokens.py").write_bytes(tokens_at(revision))
+    return trees
 
 
 def lookup_cpu_us(trees: tuple[Path, Path], key: str, calls: int) -> list[list[str]]:
@@ -149,6 +155,7 @@ def summary(rows: list[dict[str, Any]]) -> list[list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--handbuilt", required=True, help="revision with the hand-built SQL")
+    parser.add_argument("--orm", help="revision with the ORM query (default: working tree)")
     parser.add_argument("--harness", default=os.environ.get("BENCH_HARNESS", ""))
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=6)
@@ -183,7 +190,7 @@ def main() -> None:
         if not args.reuse:
             section(f"seeding {args.items:,} triaged items")
             print(f"seeded in {seed(args.items, objects['project_id']):.1f} s")
-        trees = build_trees(scratch, args.handbuilt)
+        trees = build_trees(scratch, args.handbuilt, args.orm)
 
         section(f"_fetch_token in this process, 5 x {args.calls:,} calls each")
         print_table(

@@ -1,12 +1,15 @@
-"""resolve_api_token's lookup (accounts/tokens.py): one query per request, which loads the
-workspace, the project and the creator (without the password hash) and the creator's
-current role, and checks revocation on every call; last_used_at costs a write once a minute."""
+"""resolve_api_token's hand-written lookup (accounts/tokens.py): one query per request, which
+loads the workspace, the project and the creator (without the password hash) and the
+creator's current role, with the same values a plain ORM fetch gives (so a new column cannot
+drift), and checks revocation on every call; last_used_at costs a write once a minute."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import ApiToken, Membership, Role, TokenFamily
@@ -14,6 +17,15 @@ from accounts.tokens import TokenRejected, resolve_api_token
 from tests.factories import mint_token
 
 CREDENTIALS = ["gf_token", "wk_sk_key", "mlth_key"]
+
+
+def values(obj: Model) -> dict[str, Any]:
+    deferred = obj.get_deferred_fields()
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if f.attname not in deferred
+    }
 
 
 @pytest.mark.parametrize("credential", CREDENTIALS)
@@ -80,3 +92,34 @@ def test_last_used_at_is_written_again_after_a_minute(gf_token, django_assert_nu
         token = resolve_api_token(gf_token.raw, gf_token.token.family)
     assert token.last_used_at is not None
     assert token.last_used_at > stale
+
+
+@pytest.mark.parametrize("credential", CREDENTIALS)
+def test_lookup_returns_what_the_orm_returns(request, credential, project):
+    cred = request.getfixturevalue(credential)
+    # Values with converters on some backend: JSON, a nullable integer, datetimes, booleans.
+    project.allowed_origins = ["https://example.com", "http://localhost:3000"]
+    project.spending_cap_credits = 7
+    project.save()
+    resolve_api_token(cred.raw, cred.token.family)  # writes last_used_at
+    token = resolve_api_token(cred.raw, cred.token.family)
+    expected = ApiToken.objects.select_related("workspace", "project", "created_by").get(
+        pk=cred.token.pk
+    )
+
+    assert values(token) == values(expected)
+    assert values(token.workspace) == values(expected.workspace)
+    if expected.project is None:
+        assert token.project is None
+    else:
+        assert token.project is not None
+        assert values(token.project) == values(expected.project)
+    assert token.created_by is not None
+    assert expected.created_by is not None
+    creator = values(expected.created_by)
+    del creator["password"]
+    assert values(token.created_by) == creator
+    for obj in (token, token.workspace, token.project, token.created_by):
+        if obj is not None:
+            assert obj._state.adding is False
+            assert obj._state.db == expected._state.db
