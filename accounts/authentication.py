@@ -39,6 +39,9 @@ def bearer_credential(request: Request) -> str | None:
 
 class PrefixedTokenAuthentication(BaseAuthentication):
     family: str = ""
+    # The OpenAPI security scheme (PrefixedTokenScheme below).
+    scheme_name: str = ""
+    scheme_description: str = ""
 
     @property
     def prefix(self) -> str:
@@ -60,14 +63,22 @@ class PrefixedTokenAuthentication(BaseAuthentication):
 
 class GreatfeedbackTokenAuthentication(PrefixedTokenAuthentication):
     family = TokenFamily.GREATFEEDBACK
+    scheme_name = "greatfeedbackToken"
+    scheme_description = (
+        "greatfeedback API token (role MEMBER or GUEST), minted by a workspace OWNER."
+    )
 
 
 class WritebackKeyAuthentication(PrefixedTokenAuthentication):
     family = TokenFamily.WRITEBACK_READ
+    scheme_name = "writebackApiKey"
+    scheme_description = "Writeback API key (read reports and projects)."
 
 
 class MinolithKeyAuthentication(PrefixedTokenAuthentication):
     family = TokenFamily.MINOLITH
+    scheme_name = "minolithProjectKey"
+    scheme_description = "Minolith project key."
 
 
 class CsrfSessionAuthentication(SessionAuthentication):
@@ -95,38 +106,23 @@ class RejectUnrecognisedBearer(BaseAuthentication):
 # --- OpenAPI (drf-spectacular) -------------------------------------------------------------
 # One security scheme per credential family, so /api/schema/ says which token each endpoint
 # takes and `spectacular --validate --fail-on-warn` (and `check --deploy`) stay clean.
-class _BearerScheme(OpenApiAuthenticationExtension):
-    bearer_format = ""
-    description = ""
+class PrefixedTokenScheme(OpenApiAuthenticationExtension):
+    """Every family's bearer scheme, named and described by its authentication class."""
+
+    target_class = PrefixedTokenAuthentication
+    match_subclasses = True
+
+    def __init__(self, target: PrefixedTokenAuthentication) -> None:
+        super().__init__(target)
+        self.name = target.scheme_name
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
             "type": "http",
             "scheme": "bearer",
-            "bearerFormat": self.bearer_format,
-            "description": self.description,
+            "bearerFormat": f"{self.target.prefix}<48 hex>",
+            "description": self.target.scheme_description,
         }
-
-
-class GreatfeedbackTokenScheme(_BearerScheme):
-    target_class = GreatfeedbackTokenAuthentication
-    name = "greatfeedbackToken"
-    bearer_format = "gfat_<48 hex>"
-    description = "greatfeedback API token (role MEMBER or GUEST), minted by a workspace OWNER."
-
-
-class WritebackKeyScheme(_BearerScheme):
-    target_class = WritebackKeyAuthentication
-    name = "writebackApiKey"
-    bearer_format = "wk_sk_<48 hex>"
-    description = "Writeback API key (read reports and projects)."
-
-
-class MinolithKeyScheme(_BearerScheme):
-    target_class = MinolithKeyAuthentication
-    name = "minolithProjectKey"
-    bearer_format = "mlth_<48 hex>"
-    description = "Minolith project key."
 
 
 class CsrfSessionScheme(SessionScheme):

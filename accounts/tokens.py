@@ -86,13 +86,14 @@ def touch_last_used(token: ApiToken) -> None:
 
 # --- The lookup query ----------------------------------------------------------------------
 #
-# resolve_api_token runs on every Bearer request, and building and compiling the equivalent
-# ORM query (select_related workspace, project, created_by + a Subquery for the creator's
-# role + .first()) cost 1.0-1.6 ms of Python per call, five times the query itself. So the
+# resolve_api_token runs on every Bearer request. The same lookup as an ORM query
+# (select_related workspace, project, created_by + defer the password + a Subquery for the
+# creator's role) costs about 1.2 ms more Python per call, and POST /v1/feedback served 13-16 %
+# fewer requests per second with it (docs/performance.md, bench/token_lookup.py). So the
 # SELECT is written out once per database connection from the models' _meta, run on a plain
 # cursor, and the row turned into instances with Model.from_db and the backend's converters,
-# which is what the ORM's compiler does with it. Nothing is cached across requests but
-# the SQL text: revocation is still seen on the very next request.
+# which is what the ORM's compiler does with it. Nothing is cached across requests but the
+# SQL text: revocation is still seen on the very next request.
 # tests/accounts/test_token_lookup.py compares the result with a plain ORM fetch.
 
 _Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]

@@ -13,6 +13,7 @@ postgres) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/0).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -25,7 +26,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,15 @@ GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 UNLIMITED_RATE = "1000000000/60s"
+RATE_SETTINGS = (
+    "RATE_WRITEBACK_INGEST_PER_KEY",
+    "RATE_WRITEBACK_READ_PER_KEY",
+    "RATE_GREATFEEDBACK_PER_TOKEN",
+    "RATE_GREATFEEDBACK_PER_IP",
+    "RATE_MINOLITH_PER_KEY",
+    "RATE_MINOLITH_PUBLIC_PER_IP",
+    "RATE_FLUISTER_PER_KEY",
+)
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -87,16 +98,146 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
         DJANGO_DEBUG="false",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
-        RATE_WRITEBACK_INGEST_PER_KEY=UNLIMITED_RATE,
-        RATE_WRITEBACK_READ_PER_KEY=UNLIMITED_RATE,
-        RATE_GREATFEEDBACK_PER_TOKEN=UNLIMITED_RATE,
-        RATE_GREATFEEDBACK_PER_IP=UNLIMITED_RATE,
-        RATE_MINOLITH_PER_KEY=UNLIMITED_RATE,
-        RATE_MINOLITH_PUBLIC_PER_IP=UNLIMITED_RATE,
-        RATE_FLUISTER_PER_KEY=UNLIMITED_RATE,
     )
+    env.update(dict.fromkeys(RATE_SETTINGS, UNLIMITED_RATE))
     env.update(extra)
     return env
+
+
+def open_database(name: str, *, reuse: bool, **extra: str) -> dict[str, str]:
+    """Database ``name`` (recreated unless ``reuse``), migrated, with Django set up on it in
+    this process; returns the environment for gunicorn. The built-in triage engine only:
+    no LLM settings, so nothing leaves this machine."""
+    if reuse:
+        url = database_url(name)
+    else:
+        section(f"database {name}")
+        url = recreate_database(name)
+    env = bench_env(url, **extra)
+    for setting in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
+        env.pop(setting, None)
+    with Stopwatch() as migrate:
+        manage("migrate", "--noinput", "-v0", env=env)
+    print(f"migrate: {migrate.seconds:.1f} s")
+    django_setup(env)
+    return env
+
+
+def close_database(name: str, *, keep: bool) -> None:
+    """Drop the benchmark's database unless ``keep`` (for a rerun with ``--reuse``)."""
+    if keep:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    drop_database(name)
+
+
+def bench_arguments(parser: argparse.ArgumentParser, *, connections: int = 8) -> None:
+    """The options every benchmark takes: wrk's load and the database's lifetime."""
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=connections)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+
+
+# --- objects, through the real services ------------------------------------------------------
+BENCH_EMAIL = "bench@example.com"
+
+
+def bench_owner(*, reuse: bool) -> tuple[Any, Any]:
+    """``(workspace, actor)`` of the benchmark's owner: created, or a kept database's."""
+    from accounts import services as account_services
+    from accounts.audit import Actor
+    from accounts.models import User, Workspace
+
+    if reuse:
+        owner = User.objects.get(email=BENCH_EMAIL)
+        return Workspace.objects.get(memberships__user=owner), Actor.for_user(owner)
+    owner = account_services.user_create(email=BENCH_EMAIL, password="bench-password-1")
+    actor = Actor.for_user(owner)
+    return account_services.workspace_create(owner=owner, name="Bench", actor=actor), actor
+
+
+def mint_key(*, workspace: Any, actor: Any, family: str, project: Any = None) -> str:
+    """A fresh key of ``family`` (keys are shown only once, so a rerun mints another)."""
+    from accounts import services as account_services
+
+    _, raw = account_services.api_token_mint(
+        workspace=workspace, family=family, name="bench", role="MEMBER", actor=actor,
+        project=project,
+    )  # fmt: skip
+    return raw
+
+
+# --- bulk loads and plans ----------------------------------------------------------------------
+def bulk_load(tables: Sequence[str], load: Callable[[Any], None]) -> dict[str, float]:
+    """Run ``load(cursor)`` with the tables' secondary indexes dropped, then rebuild them
+    from their own definitions and VACUUM ANALYZE; seconds per phase."""
+    from django.db import connection
+
+    timings: dict[str, float] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "AND indexname NOT LIKE '%%_pkey'",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            # Unique indexes back constraints: drop the constraint, the definition recreates
+            # the index and the constraint is re-attached below.
+            cursor.execute(
+                "SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = %s", [name]
+            )
+            owner = cursor.fetchone()
+            if owner:
+                cursor.execute(f'ALTER TABLE {owner[0]} DROP CONSTRAINT "{name}"')
+            else:
+                cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        with Stopwatch() as insert:
+            load(cursor)
+        timings["insert"] = insert.seconds
+        with Stopwatch() as build:
+            for name, definition in indexes:
+                cursor.execute(definition)
+                if definition.startswith("CREATE UNIQUE INDEX"):
+                    table = re.search(r" ON (?:public\.)?(\w+) ", definition)[1]  # type: ignore[index]  # no match: fail loudly
+                    cursor.execute(
+                        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
+                    )
+        timings["indexes"] = build.seconds
+        with Stopwatch() as vacuum:
+            for table in tables:
+                cursor.execute(f"VACUUM (ANALYZE) {table}")
+        timings["vacuum_analyze"] = vacuum.seconds
+    timings["indexes_rebuilt"] = len(indexes)
+    return timings
+
+
+def print_plan(
+    label: str, sql: str, *, settings: AbstractContextManager[Any] | None = None
+) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of ``sql`` and the indexes its plan uses."""
+    from django.db import connection
+
+    with settings or nullcontext(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    used = sorted(
+        set(
+            re.findall(
+                r"(Index Only Scan|Index Scan|Bitmap Index Scan)(?: Backward)? (?:using|on) (\w+)",
+                "\n".join(plan),
+            )
+        )
+    )
+    section(f"EXPLAIN {label}")
+    print(sql)
+    print("\n".join(plan))
+    print("-> indexes used:", ", ".join(f"{name} ({how})" for how, name in used) or "NONE")
 
 
 def manage(*args: str, env: Mapping[str, str]) -> str:
@@ -145,8 +286,10 @@ class Server:
         workers: int = 2,
         app: str = "config.wsgi:application",
         timeout: float = 30.0,
+        root: Path = ROOT,
     ) -> None:
         self.env = dict(env)
+        self.root = root
         self.workers = workers
         self.app = app
         self.timeout = timeout
@@ -171,7 +314,7 @@ class Server:
                 "--log-level",
                 "warning",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -374,3 +517,14 @@ class Stopwatch:
 def load_average() -> str:
     """Other work on the machine skews every figure; the run prints how busy it was."""
     return " ".join(f"{v:.2f}" for v in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
+def print_wrk_table(args: argparse.Namespace, rows: Iterable[Sequence[str]], note: str = "") -> str:
+    """The benchmark's results under a heading with wrk's load, and the machine's load."""
+    section(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
+        f"gunicorn 2 sync workers, PostgreSQL + Redis, loopback{note}"
+    )
+    table = print_table(rows)
+    print(f"load average after the runs (1/5/15 min): {load_average()}")
+    return table

@@ -42,15 +42,14 @@ if __package__ in {None, ""}:  # `python bench/fluister.py` as well as `python -
 from bench.common import (
     Server,
     Stopwatch,
-    bench_env,
-    database_url,
-    django_setup,
-    drop_database,
+    bench_arguments,
+    bench_owner,
+    close_database,
     http_json,
     lua_post_script,
-    manage,
+    mint_key,
+    open_database,
     print_table,
-    recreate_database,
     section,
     wrk,
 )
@@ -115,39 +114,19 @@ FROM (
 """
 
 
-def setup_objects() -> dict[str, Any]:
-    from accounts import services as account_services
-    from accounts.audit import Actor
-    from accounts.models import TokenFamily, User
+def setup_objects(*, reuse: bool) -> dict[str, Any]:
+    """The project (created through the services unless ``reuse``) and a fresh mlth_ key."""
+    from accounts.models import TokenFamily
+    from projects.models import Project
     from projects.services import project_create
 
-    owner = User.objects.create_user("bench@example.com", "bench-password-123")
-    workspace = account_services.workspace_create(owner=owner, name="Bench")
-    actor = Actor.for_user(owner)
-    project = project_create(workspace=workspace, name="Shop", actor=actor)
-    _, raw = account_services.api_token_mint(
-        workspace=workspace, family=TokenFamily.MINOLITH, name="bench", actor=actor, project=project
-    )
-    return {"project_id": project.pk, "key": raw}
-
-
-def reuse_objects() -> dict[str, Any]:
-    """The kept database's project, with a freshly minted key (keys are shown only once)."""
-    from accounts import services as account_services
-    from accounts.audit import Actor
-    from accounts.models import TokenFamily, User
-    from projects.models import Project
-
-    owner = User.objects.get(email="bench@example.com")
-    project = Project.objects.select_related("workspace").get(name="Shop")
-    _, raw = account_services.api_token_mint(
-        workspace=project.workspace,
-        family=TokenFamily.MINOLITH,
-        name="bench",
-        actor=Actor.for_user(owner),
-        project=project,
-    )
-    return {"project_id": project.pk, "key": raw}
+    workspace, actor = bench_owner(reuse=reuse)
+    if reuse:
+        project = Project.objects.get(workspace=workspace, name="Shop")
+    else:
+        project = project_create(workspace=workspace, name="Shop", actor=actor)
+    key = mint_key(workspace=workspace, actor=actor, family=TokenFamily.MINOLITH, project=project)
+    return {"project_id": project.pk, "key": key}
 
 
 def seed(count: int, project_id: str) -> float:
@@ -250,28 +229,15 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=200_000)
-    parser.add_argument("--duration", type=int, default=15)
-    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--calls", type=int, default=2_000, help="in-process calls per timing")
     parser.add_argument("--rounds", type=int, default=2, help="A/B rounds, interleaved")
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--reuse", action="store_true")
+    bench_arguments(parser)
     args = parser.parse_args()
 
-    url = database_url(DB_NAME) if args.reuse else recreate_database(DB_NAME)
-    env = bench_env(url)
-    for name in ("LLM_BASE_URL", "LLM_MODEL", "LLM_API_KEY"):
-        env.pop(name, None)  # the built-in engine only: nothing leaves this machine
+    env = open_database(DB_NAME, reuse=args.reuse)
     try:
+        objects = setup_objects(reuse=args.reuse)
         if not args.reuse:
-            section("migrate")
-            manage("migrate", "--noinput", "-v0", env=env)
-            manage("createcachetable", env=env)
-        django_setup(env)
-        if args.reuse:
-            objects = reuse_objects()
-        else:
-            objects = setup_objects()
             section(f"seeding {args.items:,} triaged items")
             print(f"seeded in {seed(args.items, objects['project_id']):.1f} s")
 
@@ -283,7 +249,7 @@ def main() -> None:
 
         section(f"HTTP: POST /v1/feedback (gunicorn, 2 sync workers), A/B x {args.rounds}")
         auth = {"Authorization": f"Bearer {objects['key']}"}
-        run = {"duration": args.duration, "connections": args.connections}
+        run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         post = lua_post_script(bodies(objects["project_id"]), headers=auth)
         rows = []
         for round_ in range(1, args.rounds + 1):
@@ -313,8 +279,7 @@ def main() -> None:
         print_table(rows)
         print(f"\ncpus: {os.cpu_count()}  load: {os.getloadavg()[0]:.1f}")
     finally:
-        if not args.keep:
-            drop_database(DB_NAME)
+        close_database(DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":

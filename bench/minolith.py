@@ -28,7 +28,6 @@ Needs PostgreSQL (BENCH_PG_URL), Redis (BENCH_REDIS_URL) and wrk; helpers in ben
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,22 +35,7 @@ from typing import Any
 if __package__ in {None, ""}:  # `python bench/minolith.py` as well as `python -m bench.minolith`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (
-    Server,
-    Stopwatch,
-    bench_env,
-    database_url,
-    django_setup,
-    drop_database,
-    http_json,
-    load_average,
-    lua_post_script,
-    manage,
-    print_table,
-    recreate_database,
-    section,
-    wrk,
-)
+from bench import common as bc
 
 DB_NAME = "backtalk_bench_minolith"
 OTHER_PROJECTS = 4
@@ -121,112 +105,52 @@ def seed_sql() -> tuple[str, dict[str, Any]]:
     return sql, params
 
 
-def setup_objects() -> dict[str, Any]:
-    """An owner, a workspace, the projects and an mlth_ key, through the real services."""
-    from accounts import services as account_services
-    from accounts.audit import Actor
+def setup_objects(*, reuse: bool) -> dict[str, Any]:
+    """The measured project and the others (created through the services unless
+    ``reuse``) and a fresh mlth_ key for the measured one."""
+    from accounts.models import TokenFamily
+    from projects.models import Project
     from projects.services import project_create
 
-    owner = account_services.user_create(email="bench@example.com", password="bench-password-1")
-    actor = Actor.for_user(owner)
-    workspace = account_services.workspace_create(owner=owner, name="Bench", actor=actor)
-    main = project_create(workspace=workspace, name="Bench main", actor=actor)
-    others = [
-        project_create(workspace=workspace, name=f"Bench other {i}", actor=actor)
-        for i in range(OTHER_PROJECTS)
-    ]
-    return {"main": main.pk, "others": [p.pk for p in others], "key": _mint(main, actor)}
-
-
-def _mint(project: Any, actor: Any) -> str:
-    from accounts import services as account_services
-    from accounts.models import TokenFamily
-
-    _, raw = account_services.api_token_mint(
-        workspace=project.workspace,
-        family=TokenFamily.MINOLITH,
-        name="bench",
-        role="MEMBER",
-        actor=actor,
-        project=project,
-    )
-    return raw
-
-
-def load_objects() -> dict[str, Any]:
-    """The objects of a previous run (``--reuse``); a fresh key is minted."""
-    from accounts.audit import Actor
-    from accounts.models import User
-    from projects.models import Project
-
-    owner = User.objects.get(email="bench@example.com")
-    main = Project.objects.get(name="Bench main")
-    others = Project.objects.filter(name__startswith="Bench other").order_by("name")
-    return {
-        "main": main.pk,
-        "others": [p.pk for p in others],
-        "key": _mint(main, Actor.for_user(owner)),
-    }
+    workspace, actor = bc.bench_owner(reuse=reuse)
+    if reuse:
+        main = Project.objects.get(workspace=workspace, name="Bench main")
+        others = list(Project.objects.filter(name__startswith="Bench other").order_by("name"))
+    else:
+        main = project_create(workspace=workspace, name="Bench main", actor=actor)
+        others = [
+            project_create(workspace=workspace, name=f"Bench other {i}", actor=actor)
+            for i in range(OTHER_PROJECTS)
+        ]
+    key = bc.mint_key(workspace=workspace, actor=actor, family=TokenFamily.MINOLITH, project=main)
+    return {"main": main.pk, "others": [p.pk for p in others], "key": key}
 
 
 def seed(count: int, objects: dict[str, Any]) -> dict[str, float]:
     """Bulk-load ``count`` items and their tag rows in SQL; seconds per phase."""
+    sql, extra_params = seed_sql()
+    params = {
+        **extra_params,
+        "main_share": MAIN_SHARE,
+        "main": objects["main"],
+        "others": objects["others"],
+        "n_others": len(objects["others"]),
+        "tags": TAGS,
+        "count": count,
+    }
+
+    def load(cursor: Any) -> None:
+        cursor.execute(sql, params)
+        cursor.execute(TAG_SQL)
+
+    timings = bc.bulk_load(TABLES, load)
     from django.db import connection
 
-    timings: dict[str, float] = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
-            "AND indexname NOT LIKE '%%_pkey'",
-            [list(TABLES)],
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            # Unique indexes back constraints: drop the constraint, the definition recreates
-            # the index and the constraint is re-attached below.
-            cursor.execute(
-                "SELECT conrelid::regclass::text FROM pg_constraint WHERE conname = %s", [name]
-            )
-            owner = cursor.fetchone()
-            if owner:
-                cursor.execute(f'ALTER TABLE {owner[0]} DROP CONSTRAINT "{name}"')
-            else:
-                cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        sql, extra_params = seed_sql()
-        with Stopwatch() as insert:
-            cursor.execute(
-                sql,
-                {
-                    **extra_params,
-                    "main_share": MAIN_SHARE,
-                    "main": objects["main"],
-                    "others": objects["others"],
-                    "n_others": len(objects["others"]),
-                    "tags": TAGS,
-                    "count": count,
-                },
-            )
-            cursor.execute(TAG_SQL)
-        timings["insert"] = insert.seconds
-        with Stopwatch() as build:
-            for name, definition in indexes:
-                cursor.execute(definition)
-                if definition.startswith("CREATE UNIQUE INDEX"):
-                    table = re.search(r" ON (?:public\.)?(\w+) ", definition)[1]  # type: ignore[index]  # no match: fail loudly
-                    cursor.execute(
-                        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"'
-                    )
-        timings["indexes"] = build.seconds
-        with Stopwatch() as vacuum:
-            for table in TABLES:
-                cursor.execute(f"VACUUM (ANALYZE) {table}")
-        timings["vacuum_analyze"] = vacuum.seconds
         cursor.execute(
             "UPDATE projects_project SET credits_used = n FROM (SELECT project_id, count(*) AS n "
             "FROM feedback_item GROUP BY project_id) AS c WHERE c.project_id = projects_project.id"
         )
-    timings["indexes_rebuilt"] = len(indexes)
     return timings
 
 
@@ -287,23 +211,7 @@ def explain(project_id: str, cursors: dict[str, str]) -> None:
                 limit=PAGE_LIMIT,
                 salt=f"{CURSOR_SALT}:{project.pk}",
             )
-        sql = captured.captured_queries[-1]["sql"]
-        with connection.cursor() as db:
-            db.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            plan = [row[0] for row in db.fetchall()]
-        used = sorted(
-            set(
-                re.findall(
-                    r"(Index Only Scan|Index Scan|Bitmap Index Scan)"
-                    r"(?: Backward)? (?:using|on) (\w+)",
-                    "\n".join(plan),
-                )
-            )
-        )
-        section(f"EXPLAIN list {label}")
-        print(sql)
-        print("\n".join(plan))
-        print("-> indexes used:", ", ".join(f"{name} ({how})" for how, name in used) or "NONE")
+        bc.print_plan(f"list {label}", captured.captured_queries[-1]["sql"])
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, Any],
@@ -341,19 +249,21 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
         ("GET items page 1, markdown", "status=open&type=bug"),
     ]
     rows = []
-    with Server(env=env, workers=2) as server:
+    with bc.Server(env=env, workers=2) as server:
         # Sanity: each request wrk will send answers as expected (no run measures errors).
         for _, query in reads:
-            status, body = http_json("GET", server.url(f"/v1/feedback/items?{query}"), headers=auth)
+            status, body = bc.http_json(
+                "GET", server.url(f"/v1/feedback/items?{query}"), headers=auth
+            )
             if status != 200 or len(body["data"]) == 0:
                 raise SystemExit(f"sanity GET ?{query} failed: {status} {str(body)[:300]}")
-        status, body = http_json(
+        status, body = bc.http_json(
             "POST", server.url("/v1/feedback/items"), body=bodies[0], headers=auth
         )
         if status != 201:
             raise SystemExit(f"sanity POST items failed: {status} {body}")
         item_id = body["data"]["id"]
-        status, body = http_json(
+        status, body = bc.http_json(
             "POST", server.url(f"/v1/feedback/public/{slug}"), body=public_bodies[0]
         )
         if status != 201:
@@ -362,7 +272,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         # Reference: the same key lookup, rate limit and error rendering around one indexed
         # primary-key probe (an unknown id is a 404 item_not_found).
-        result = wrk(server.url("/v1/feedback/items/fbk_000000000000"), headers=auth, **run)
+        result = bc.wrk(server.url("/v1/feedback/items/fbk_000000000000"), headers=auth, **run)
         rows.append(
             result.row(
                 "GET unknown item (404, reference)",
@@ -373,57 +283,38 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
             headers = dict(auth)
             if "markdown" in label:
                 headers["Accept"] = "text/markdown"
-            result = wrk(server.url(f"/v1/feedback/items?{query}"), headers=headers, **run)
+            result = bc.wrk(server.url(f"/v1/feedback/items?{query}"), headers=headers, **run)
             rows.append(result.row(label))
-        result = wrk(server.url(f"/v1/feedback/items/{item_id}"), headers=auth, **run)
+        result = bc.wrk(server.url(f"/v1/feedback/items/{item_id}"), headers=auth, **run)
         rows.append(result.row("GET item with notes"))
-        result = wrk(
-            server.url("/v1/feedback/items"), lua=lua_post_script(bodies, headers=auth), **run
+        result = bc.wrk(
+            server.url("/v1/feedback/items"), lua=bc.lua_post_script(bodies, headers=auth), **run
         )
         rows.append(result.row("POST /v1/feedback/items", f"p90 {result.p90_ms:.1f} ms"))
-        result = wrk(
-            server.url(f"/v1/feedback/public/{slug}"), lua=lua_post_script(public_bodies), **run
+        result = bc.wrk(
+            server.url(f"/v1/feedback/public/{slug}"), lua=bc.lua_post_script(public_bodies), **run
         )
         rows.append(result.row("POST /v1/feedback/public/:slug", f"p90 {result.p90_ms:.1f} ms"))
-        result = wrk(server.url("/widget/feedback.js"), headers={"Accept-Encoding": "gzip"}, **run)
+        result = bc.wrk(
+            server.url("/widget/feedback.js"), headers={"Accept-Encoding": "gzip"}, **run
+        )
         rows.append(result.row("GET /widget/feedback.js (gzip)", "no database: the ceiling"))
-    section(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
-        "gunicorn 2 sync workers, PostgreSQL + Redis, loopback"
-    )
-    table = print_table(rows)
-    print(f"load average after the runs (1/5/15 min): {load_average()}")
-    return table
+    return bc.print_wrk_table(args, rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
+    bc.bench_arguments(parser)
     args = parser.parse_args()
 
-    print(f"load average before (1/5/15 min): {load_average()}")
-    with Stopwatch() as total:
-        if args.reuse:
-            db_url = database_url(DB_NAME)
-        else:
-            section(f"database {DB_NAME}")
-            db_url = recreate_database(DB_NAME)
-        env = bench_env(db_url)
-        with Stopwatch() as migrate:
-            manage("migrate", "--noinput", env=env)
-        print(f"migrate: {migrate.seconds:.1f} s")
-        django_setup(env)
-        if args.reuse:
-            objects = load_objects()
-        else:
-            objects = setup_objects()
-            section(f"seeding {args.items:,} items ({MAIN_SHARE:.0%} in the measured project)")
+    print(f"load average before (1/5/15 min): {bc.load_average()}")
+    with bc.Stopwatch() as total:
+        env = bc.open_database(DB_NAME, reuse=args.reuse)
+        objects = setup_objects(reuse=args.reuse)
+        if not args.reuse:
+            bc.section(f"seeding {args.items:,} items ({MAIN_SHARE:.0%} in the measured project)")
             timings = seed(args.items, objects)
             print(
                 f"INSERT ... SELECT generate_series (items + tag rows): {timings['insert']:.1f} s, "
@@ -443,8 +334,7 @@ def main() -> None:
             explain(objects["main"], cursors)
         measure(args, env, objects, cursors)
     print(f"\nwhole run: {total.seconds / 60:.1f} min")
-    if not args.keep:
-        drop_database(DB_NAME)
+    bc.close_database(DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,7 @@ Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/postg
 from __future__ import annotations
 
 import argparse
-import re
 import sys
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,22 +30,7 @@ from typing import Any
 if __package__ in {None, ""}:  # `python bench/writeback.py` as well as `python -m bench.writeback`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (
-    Server,
-    Stopwatch,
-    bench_env,
-    database_url,
-    django_setup,
-    drop_database,
-    http_json,
-    load_average,
-    lua_post_script,
-    manage,
-    print_table,
-    recreate_database,
-    section,
-    wrk,
-)
+from bench import common as bc
 
 DB_NAME = "backtalk_bench"
 PROJECTS = 10
@@ -74,90 +57,34 @@ FROM (SELECT g, random() AS r FROM generate_series(1, %(count)s) AS g) AS s
 """
 
 
-def setup_objects() -> dict[str, Any]:
-    """An owner, a workspace, the projects and a wk_sk_ key, through the real services."""
-    from accounts import services as account_services
-    from accounts.audit import Actor
+def setup_objects(*, reuse: bool) -> dict[str, Any]:
+    """The owner's projects (created through the services unless ``reuse``) and a fresh
+    wk_sk_ key."""
     from accounts.models import TokenFamily
+    from projects.models import Project
     from projects.services import project_create
 
-    owner = account_services.user_create(email="bench@example.com", password="bench-password-1")
-    actor = Actor.for_user(owner)
-    workspace = account_services.workspace_create(owner=owner, name="Bench", actor=actor)
-    projects = [
-        project_create(workspace=workspace, name=f"Bench project {i}", actor=actor)
-        for i in range(PROJECTS)
-    ]
-    _, api_key = account_services.api_token_mint(
-        workspace=workspace,
-        family=TokenFamily.WRITEBACK_READ,
-        name="bench",
-        role="MEMBER",
-        actor=actor,
-    )
+    workspace, actor = bc.bench_owner(reuse=reuse)
+    if reuse:
+        projects = list(Project.objects.filter(workspace=workspace).order_by("name"))
+    else:
+        projects = [
+            project_create(workspace=workspace, name=f"Bench project {i}", actor=actor)
+            for i in range(PROJECTS)
+        ]
     return {
         "project_ids": [p.pk for p in projects],
         "ingest_keys": [p.ingest_key for p in projects],
-        "api_key": api_key,
+        "api_key": bc.mint_key(workspace=workspace, actor=actor, family=TokenFamily.WRITEBACK_READ),
     }
 
 
-def load_objects() -> dict[str, Any]:
-    """The objects of a previous run (``--reuse``); a fresh API key is minted."""
-    from accounts import services as account_services
-    from accounts.audit import Actor
-    from accounts.models import TokenFamily, User
-    from projects.models import Project
-
-    owner = User.objects.get(email="bench@example.com")
-    projects = list(Project.objects.filter(name__startswith="Bench project").order_by("name"))
-    _, api_key = account_services.api_token_mint(
-        workspace=projects[0].workspace,
-        family=TokenFamily.WRITEBACK_READ,
-        name="bench",
-        role="MEMBER",
-        actor=Actor.for_user(owner),
-    )
-    return {
-        "project_ids": [p.pk for p in projects],
-        "ingest_keys": [p.ingest_key for p in projects],
-        "api_key": api_key,
-    }
-
-
-def seed(count: int, project_ids: list[str]) -> tuple[dict[str, float], int]:
+def seed(count: int, project_ids: list[str]) -> dict[str, float]:
     """Bulk-load ``count`` reports in SQL; returns the seconds each phase took."""
-    from django.db import connection
-
-    timings: dict[str, float] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'reports_report' "
-            "AND indexname NOT LIKE '%%_pkey'"
-        )
-        indexes = cursor.fetchall()
-        for name, _ in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        cursor.execute("SET maintenance_work_mem = '512MB'")
-        with Stopwatch() as insert:
-            cursor.execute(
-                SEED_SQL,
-                {
-                    "projects": project_ids,
-                    "n_projects": len(project_ids),
-                    "tools": TOOLS,
-                    "count": count,
-                },
-            )
-        timings["insert"] = insert.seconds
-        with Stopwatch() as build:
-            for _, definition in indexes:
-                cursor.execute(definition)
-        timings["indexes"] = build.seconds
-        with Stopwatch() as vacuum:
-            cursor.execute("VACUUM (ANALYZE) reports_report")
-        timings["vacuum_analyze"] = vacuum.seconds
-    return timings, len(indexes)
+    params = {"projects": project_ids, "n_projects": len(project_ids), "tools": TOOLS}
+    return bc.bulk_load(
+        ["reports_report"], lambda cursor: cursor.execute(SEED_SQL, {**params, "count": count})
+    )
 
 
 def explain(project_id: str) -> None:
@@ -203,23 +130,7 @@ def explain(project_id: str) -> None:
         # The SELECT itself (the serial aggregates also log BEGIN, SET LOCAL and COMMIT).
         sql = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")][-1]
         # Under the same settings as the endpoint: aggregates run without parallel workers.
-        plan_settings = selectors.serial_plan() if kind == "stats" else nullcontext()
-        with plan_settings, connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            plan = [row[0] for row in cursor.fetchall()]
-        used = sorted(
-            set(
-                re.findall(
-                    r"(Index Only Scan|Index Scan|Bitmap Index Scan)"
-                    r"(?: Backward)? (?:using|on) (\w+)",
-                    "\n".join(plan),
-                )
-            )
-        )
-        section(f"EXPLAIN {label}")
-        print(sql)
-        print("\n".join(plan))
-        print("-> indexes used:", ", ".join(f"{name} ({how})" for how, name in used) or "NONE")
+        bc.print_plan(label, sql, settings=selectors.serial_plan() if kind == "stats" else None)
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, Any]) -> str:
@@ -249,88 +160,62 @@ def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, An
         ("GET dashboard page 1, limit=100", "limit=100"),
     ]
     rows = []
-    with Server(env=env, workers=2) as server:
+    with bc.Server(env=env, workers=2) as server:
         # Sanity: the exact requests wrk will send answer 200 (so no run measures errors).
-        status, body = http_json(
+        status, body = bc.http_json(
             "GET", server.url(f"/v1/dashboard/{project_id}/reports"), headers=auth
         )
         if status != 200:
             raise SystemExit(f"dashboard sanity request failed: {status} {body}")
         print(f"project {project_id}: stats {body['stats']}")
-        status, body = http_json("POST", server.url("/v1/reports"), body=bodies[0])
+        status, body = bc.http_json("POST", server.url("/v1/reports"), body=bodies[0])
         if status != 200:
             raise SystemExit(f"ingest sanity request failed: {status} {body}")
 
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         # Reference: the same authentication and rate limit, one small query.
-        result = wrk(server.url("/v1/projects"), headers=auth, **run)
+        result = bc.wrk(server.url("/v1/projects"), headers=auth, **run)
         rows.append(result.row("GET /v1/projects (reference)"))
         for label, query in reads:
             url = server.url(f"/v1/dashboard/{project_id}/reports" + (f"?{query}" if query else ""))
-            rows.append(wrk(url, headers=auth, **run).row(label))
-        result = wrk(server.url("/v1/reports"), lua=lua_post_script(bodies), **run)
+            rows.append(bc.wrk(url, headers=auth, **run).row(label))
+        result = bc.wrk(server.url("/v1/reports"), lua=bc.lua_post_script(bodies), **run)
         rows.append(result.row("POST /v1/reports (ingest)", f"p90 {result.p90_ms:.1f} ms"))
-    section(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency, "
-        "gunicorn 2 sync workers, PostgreSQL + Redis, loopback"
-        + (f", PGOPTIONS={args.pg_options!r}" if args.pg_options else "")
+    return bc.print_wrk_table(
+        args, rows, f", PGOPTIONS={args.pg_options!r}" if args.pg_options else ""
     )
-    table = print_table(rows)
-    print(f"load average after the runs (1/5/15 min): {load_average()}")
-    return table
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=1_000_000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--reuse", action="store_true", help="reuse a kept database")
     parser.add_argument(
         "--pg-options",
         default="",
         help='libpq PGOPTIONS for the server, e.g. "-c max_parallel_workers_per_gather=0"',
     )
+    bc.bench_arguments(parser)
     args = parser.parse_args()
 
-    print(f"load average before (1/5/15 min): {load_average()}")
-    with Stopwatch() as total:
-        if args.reuse:
-            db_url = database_url(DB_NAME)
-        else:
-            section(f"database {DB_NAME}")
-            db_url = recreate_database(DB_NAME)
-        env = bench_env(db_url)
-        if args.pg_options:
-            env["PGOPTIONS"] = args.pg_options
-        with Stopwatch() as migrate:
-            manage("migrate", "--noinput", env=env)
-        print(f"migrate: {migrate.seconds:.1f} s")
-        django_setup(env)
-        if args.reuse:
-            objects = load_objects()
-        else:
-            objects = setup_objects()
-            section(f"seeding {args.reports:,} reports across {PROJECTS} projects")
-            timings, n_indexes = seed(args.reports, objects["project_ids"])
+    print(f"load average before (1/5/15 min): {bc.load_average()}")
+    with bc.Stopwatch() as total:
+        extra = {"PGOPTIONS": args.pg_options} if args.pg_options else {}
+        env = bc.open_database(DB_NAME, reuse=args.reuse, **extra)
+        objects = setup_objects(reuse=args.reuse)
+        if not args.reuse:
+            bc.section(f"seeding {args.reports:,} reports across {PROJECTS} projects")
+            timings = seed(args.reports, objects["project_ids"])
             print(
                 f"INSERT ... SELECT generate_series: {timings['insert']:.1f} s, "
-                f"rebuild {n_indexes} indexes: {timings['indexes']:.1f} s, "
-                f"VACUUM ANALYZE: {timings['vacuum_analyze']:.1f} s "
-                f"(total {sum(timings.values()):.1f} s)"
+                f"rebuild {timings['indexes_rebuilt']:.0f} indexes: {timings['indexes']:.1f} s, "
+                f"VACUUM ANALYZE: {timings['vacuum_analyze']:.1f} s"
             )
         if args.explain:
             explain(objects["project_ids"][1])
         measure(args, env, objects)
     print(f"\nwhole run: {total.seconds / 60:.1f} min")
-    if not args.keep:
-        from django.db import connections
-
-        connections.close_all()
-        drop_database(DB_NAME)
+    bc.close_database(DB_NAME, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ from typing import Any
 
 from config.api.errors import ApiError, ErrorCode, FieldError
 
-SPENDING_CAP_EXCEEDED = "spending_cap_exceeded"
 ITEM_NOT_FOUND = "item_not_found"
 PUBLIC_RATE_LIMITED = "public_rate_limited"
 BODY_REQUIRED = "body_required"
@@ -29,7 +28,7 @@ class ItemNotFound(ApiError):
 
 class SpendingCapExceeded(ApiError):
     def __init__(self) -> None:
-        super().__init__(SPENDING_CAP_EXCEEDED, "Spending cap exceeded.", 402)
+        super().__init__(ErrorCode.PAYMENT_REQUIRED, "Spending cap exceeded.", 402)
 
 
 def resource_not_found() -> ApiError:

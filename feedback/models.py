@@ -3,11 +3,8 @@
 An ``Item`` belongs to a project; every read starts from the caller's workspace and, for a
 project key, its project (``feedback.querysets``). Optional text fields the client left out
 are stored as "" and rendered as ``null`` by the API, so there is one "absent" value in the
-database and ``null=True`` string columns are not needed.
-
-Later issues add AI triage (category, sentiment, impact_score) and Fluister submissions:
-new columns with defaults, a new ``Source`` member. The Minolith output serializer lists its
-fields explicitly, so none of that changes the documented shape.
+database and ``null=True`` string columns are not needed. The triage columns are described
+in docs/triage.md; their value sets live in ``feedback.triage_models``.
 """
 
 from __future__ import annotations
@@ -20,9 +17,8 @@ from django.utils import timezone
 from config.ids import prefixed_id
 from feedback import constants as C
 from feedback.querysets import ItemQuerySet, NoteQuerySet
+from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
 from feedback.triage_models import (
-    IMPACT_MAX,
-    IMPACT_MIN,
     UNTRIAGED,
     LLMTriageStatus,
     TriageCategory,

@@ -14,10 +14,9 @@ from feedback import constants as C
 from feedback.models import Item, ItemStatus, Note
 from feedback.querysets import ItemQuerySet
 from projects.cors import looked_up_project
-from projects.models import Project
+from projects.models import Project, is_slug
 
 ITEM_ID_RE = re.compile(rf"^{C.ITEM_ID_PREFIX}[0-9a-f]{{{C.ID_HEX_CHARS}}}$")
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,64}$")  # SlugField's alphabet
 
 
 def is_item_id(value: str) -> bool:
@@ -66,7 +65,7 @@ def public_project_get(*, slug: str, request: object | None = None) -> Project |
 
     With ``request``, the row its CORS check already read (``projects.cors``) is reused
     rather than read again."""
-    if not SLUG_RE.match(slug):
+    if not is_slug(slug):
         return None  # also keeps NUL and other junk away from the database
     seen, project = looked_up_project(request, slug)
     if seen:

@@ -25,6 +25,7 @@ from accounts import audit
 from accounts.audit import Actor
 from feedback import constants as C
 from feedback import triaging
+from feedback.audit import record_item
 from feedback.errors import ItemNotFound, SpendingCapExceeded
 from feedback.models import Item, ItemSource, ItemStatus, ItemTag, Note, new_item_id
 from projects.models import Project
@@ -114,12 +115,10 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
                     raise
         _write_tags(item, tags)
         triaging.after_insert(item)  # the optional LLM pass, enqueued on commit
-        audit.record(
+        record_item(
             actor=actor,
-            workspace=project.workspace,
+            item=item,
             action="feedback.item.create",
-            target_type="feedback_item",
-            target_id=item.pk,
             data={"project": project.pk, "source": source.value, "type": item.type},
         )
     project.credits_used = (project.credits_used or 0) + C.CREDITS_PER_ITEM
@@ -150,12 +149,10 @@ def item_update(*, item: Item, actor: Actor, **changes: Any) -> Item:
         if "tags" in diff:
             ItemTag.objects.filter(item=item).delete()
             _write_tags(item, item.tags)
-        audit.record(
+        record_item(
             actor=actor,
-            workspace=item.project.workspace,
+            item=item,
             action="feedback.item.update",
-            target_type="feedback_item",
-            target_id=item.pk,
             data={"changes": {name: [old, new] for name, (old, new) in diff.items()}},
         )
     return item
@@ -175,12 +172,10 @@ def item_bulk_set_status(*, items: Iterable[Item], status: str, actor: Actor) ->
             item.status = status
             item.updated_at = now
             item.save(update_fields=["status", "updated_at"])
-            audit.record(
+            record_item(
                 actor=actor,
-                workspace=item.project.workspace,
+                item=item,
                 action="feedback.item.update",
-                target_type="feedback_item",
-                target_id=item.pk,
                 data={"changes": {"status": [old, status.value]}, "bulk": True},
             )
             changed.append(item)
@@ -193,12 +188,10 @@ def item_delete(*, item: Item, actor: Actor) -> None:
         deleted, _ = Item.objects.filter(pk=item.pk, project_id=item.project_id).delete()
         if not deleted:
             raise ItemNotFound(item.pk)
-        audit.record(
+        record_item(
             actor=actor,
-            workspace=item.project.workspace,
+            item=item,
             action="feedback.item.delete",
-            target_type="feedback_item",
-            target_id=item.pk,
             data={"project": item.project_id, "type": item.type, "source": item.source},
         )
 

@@ -13,8 +13,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-IMPACT_MIN = 0
-IMPACT_MAX = 14  # Fluister's impactScore range
 UNTRIAGED = ""  # rows stored before triage existed (or by fixtures that skip the services)
 
 

@@ -1,27 +1,9 @@
 """AI triage of feedback items: the writes (inline triage, the LLM pass, corrections).
 
-Every item is triaged whatever channel it came through, because ``services.item_create``
-calls :func:`triage_fields` before its insert and :func:`after_insert` inside its
-transaction:
-
-1. **Built-in, inline.** ``feedback.triage.triage()`` (about 150 µs) gives category,
-   sentiment, language and the signals; one indexed ``COUNT`` gives ``similar_count``
-   (:func:`count_similar`), which adds 0-3 points to the impact score. The values go into
-   the item's own INSERT, so the API can answer with them at once (Fluister's contract).
-2. **LLM, optional, afterwards.** With ``LLM_BASE_URL`` and ``LLM_MODEL`` set, the row is
-   stored with ``llm_triage_status = "pending"`` and ``feedback.tasks.llm_triage_item`` is
-   enqueued on commit. :func:`llm_triage_run` asks the model; a validated answer replaces
-   the values (``triage_engine = "llm"``); any failure leaves the built-in values and sets
-   ``"failed"``. The item itself is never at risk: it committed before the task existed.
-3. **People** correct category or sentiment in the dashboard (:func:`triage_correct`): the
-   item takes the new value (``triage_engine = "manual"``), a ``TriageCorrection`` row and an
-   audit row record it, and the LLM never overwrites a correction.
-
-Item type: when the submitter gave no type (the field absent; the widget's "Not sure"
-choice omits it), triage sets it from the category (bug -> bug, feature -> idea, question ->
-question; praise when the engine recognises praise). Any type the submitter sent, including
-an explicit ``"feedback"``, is kept. With ``TRIAGE_SETS_TYPE=false`` an untyped item gets
-Minolith's documented default ``feedback``. docs/triage.md has the reasons.
+``services.item_create`` calls :func:`triage_fields` before its INSERT, so every channel's
+item is stored with the built-in verdict, and :func:`after_insert` inside its transaction
+to enqueue the optional LLM pass on commit. People correct labels through
+:func:`triage_correct`. Why, and the type-from-category rule: docs/triage.md, "In Backtalk".
 """
 
 from __future__ import annotations
@@ -37,9 +19,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
 from accounts.audit import Actor
 from config.llm import llm_configured
+from feedback.audit import record_item
 from feedback.models import Item, ItemType
 from feedback.triage import impact_score, triage
 from feedback.triage.engine import ITEM_TYPE_FOR_CATEGORY
@@ -303,12 +285,10 @@ def _llm_apply(item_id: str, verdict: LLMVerdict, model_name: str) -> str:
             item.triage_engine = TriageEngine.LLM
             item.triaged_at = timezone.now()
             update += [*changes, "triage_engine", "triaged_at"]
-            audit.record(
+            record_item(
                 actor=Actor.system(),
-                workspace=item.project.workspace,
+                item=item,
                 action="feedback.item.triage",
-                target_type="feedback_item",
-                target_id=item.pk,
                 data={"engine": "llm", "model": model_name, "changes": changes},
             )
         item.save(update_fields=update)
@@ -359,12 +339,10 @@ def triage_correct(*, item: Item, actor: Actor, field: str, value: str) -> Triag
             corrected_by=actor.user,
             created_at=item.triaged_at,
         )
-        audit.record(
+        record_item(
             actor=actor,
-            workspace=item.project.workspace,
+            item=item,
             action="feedback.item.triage_correct",
-            target_type="feedback_item",
-            target_id=item.pk,
             data={"changes": changes, "correction": correction.pk},
         )
     return correction

@@ -16,18 +16,16 @@ reading the row again; :func:`looked_up_project` reads it back.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from corsheaders.signals import check_request_enabled
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from projects.models import Project
+from projects.models import SLUG_PATTERN, Project
 
-# The slug alphabet only: anything else (a NUL, say) names no project and must not reach
-# the database, where PostgreSQL would refuse the query.
-_PUBLIC = re.compile(r"^/v1/feedback/public/(?P<slug>[-a-zA-Z0-9_]{1,64})/?$")
+# Anything outside the slug alphabet names no project and must not reach the database,
+# where PostgreSQL would refuse a NUL.
+_PUBLIC = re.compile(rf"^/v1/feedback/public/(?P<slug>{SLUG_PATTERN})/?$")
 
 LOOKUP_ATTR = "public_project_lookup"
 
@@ -79,8 +77,6 @@ def _public_origin_allowed(sender: object, request: HttpRequest, **kwargs: objec
     match = _PUBLIC.match(request.path)
     if not match:
         return None
-    from projects.models import Project
-
     slug = match["slug"]
     project = Project.objects.select_related("workspace").filter(slug=slug).first()
     setattr(request, LOOKUP_ATTR, (slug, project))

@@ -3,6 +3,8 @@ project at once, so every family's feedback for one product lands in one place."
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils import timezone
 
@@ -14,6 +16,22 @@ INGEST_KEY_PREFIX = "wk_"
 WIDGET_TOKEN_PREFIX = "gfwt_"
 MCP_TOKEN_PREFIX = "gfmcp_"
 LOADER_SECRET_PREFIX = "gfls_"
+# The secrets looked up by digest: each has a ``<name>_hash`` column beside it.
+HASHED_SECRETS = {
+    "ingest_key": INGEST_KEY_PREFIX,
+    "widget_token": WIDGET_TOKEN_PREFIX,
+    "mcp_token": MCP_TOKEN_PREFIX,
+}
+
+SLUG_MAX = 64
+# SlugField's alphabet: the public endpoint's path and the widget's data-project are matched
+# against it before any query, so a NUL or other junk never reaches the database.
+SLUG_PATTERN = rf"[-a-zA-Z0-9_]{{1,{SLUG_MAX}}}"
+_SLUG_RE = re.compile(rf"^{SLUG_PATTERN}$")
+
+
+def is_slug(value: str) -> bool:
+    return bool(_SLUG_RE.match(value))
 
 
 class Project(models.Model):
@@ -28,7 +46,7 @@ class Project(models.Model):
     id = models.CharField(primary_key=True, max_length=32, default=hex32, editable=False)
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=SLUG_MAX, unique=True)
     domain = models.CharField(max_length=253, blank=True)
     allowed_origins = models.JSONField(default=list, blank=True)
 
@@ -56,27 +74,14 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def set_ingest_key(self) -> str:
-        self.ingest_key = new_secret(INGEST_KEY_PREFIX)
-        self.ingest_key_hash = secret_digest(self.ingest_key)
-        return self.ingest_key
-
-    def set_widget_token(self) -> str:
-        self.widget_token = new_secret(WIDGET_TOKEN_PREFIX)
-        self.widget_token_hash = secret_digest(self.widget_token)
-        return self.widget_token
-
-    def set_mcp_token(self) -> str:
-        self.mcp_token = new_secret(MCP_TOKEN_PREFIX)
-        self.mcp_token_hash = secret_digest(self.mcp_token)
-        return self.mcp_token
-
-    def set_loader_secret_id(self) -> str:
-        self.loader_secret_id = new_secret(LOADER_SECRET_PREFIX)[:30]
-        return self.loader_secret_id
+    def set_secret(self, name: str) -> str:
+        """A fresh ``name`` (one of HASHED_SECRETS) and its digest; returns the plaintext."""
+        raw = new_secret(HASHED_SECRETS[name])
+        setattr(self, name, raw)
+        setattr(self, f"{name}_hash", secret_digest(raw))
+        return raw
 
     def set_all_secrets(self) -> None:
-        self.set_ingest_key()
-        self.set_widget_token()
-        self.set_mcp_token()
-        self.set_loader_secret_id()
+        for name in HASHED_SECRETS:
+            self.set_secret(name)
+        self.loader_secret_id = new_secret(LOADER_SECRET_PREFIX)[:30]

@@ -21,6 +21,19 @@ class SlugTaken(Exception):
     submissions racing). The caller answers it like the form's own "already taken"."""
 
 
+def _record(
+    *, actor: Actor, project: Project, action: str, data: dict[str, object] | None = None
+) -> None:
+    audit.record(
+        actor=actor,
+        workspace=project.workspace,
+        action=action,
+        target_type="project",
+        target_id=project.pk,
+        data=data,
+    )
+
+
 def _slug_in_use(slug: str, *, exclude_pk: str | None = None) -> bool:
     return Project.objects.filter(slug=slug).exclude(pk=exclude_pk).exists()
 
@@ -56,12 +69,10 @@ def project_create(
         try:
             with transaction.atomic(durable=True):
                 project.save()
-                audit.record(
+                _record(
                     actor=actor,
-                    workspace=workspace,
+                    project=project,
                     action="project.create",
-                    target_type="project",
-                    target_id=project.pk,
                     data={"name": name, "slug": project.slug},
                 )
         except IntegrityError:
@@ -85,14 +96,7 @@ def project_update(*, project: Project, actor: Actor, **changes: object) -> Proj
             for field, value in changes.items():
                 setattr(project, field, value)
             project.save(update_fields=[*changes, "updated_at"])
-            audit.record(
-                actor=actor,
-                workspace=project.workspace,
-                action="project.update",
-                target_type="project",
-                target_id=project.pk,
-                data=dict(changes),
-            )
+            _record(actor=actor, project=project, action="project.update", data=dict(changes))
     except IntegrityError:
         for field, value in previous.items():
             setattr(project, field, value)  # the row was not changed; neither is the object
@@ -103,33 +107,23 @@ def project_update(*, project: Project, actor: Actor, **changes: object) -> Proj
     return project
 
 
-def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
-    """A fresh MCP token; the old one stops resolving at once (its digest is replaced)."""
+def _rotate(*, project: Project, actor: Actor, secret: str) -> str:
+    """A fresh ``secret`` (mcp_token or ingest_key); the old one stops resolving at once,
+    because its digest is replaced in the same write."""
     with transaction.atomic(durable=True):
-        raw = project.set_mcp_token()
-        project.save(update_fields=["mcp_token", "mcp_token_hash", "updated_at"])
-        audit.record(
-            actor=actor,
-            workspace=project.workspace,
-            action="project.rotate_mcp_token",
-            target_type="project",
-            target_id=project.pk,
-        )
+        raw = project.set_secret(secret)
+        project.save(update_fields=[secret, f"{secret}_hash", "updated_at"])
+        _record(actor=actor, project=project, action=f"project.rotate_{secret}")
     return raw
+
+
+def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
+    return _rotate(project=project, actor=actor, secret="mcp_token")
 
 
 def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
     old_digest = project.ingest_key_hash
-    with transaction.atomic(durable=True):
-        raw = project.set_ingest_key()
-        project.save(update_fields=["ingest_key", "ingest_key_hash", "updated_at"])
-        audit.record(
-            actor=actor,
-            workspace=project.workspace,
-            action="project.rotate_ingest_key",
-            target_type="project",
-            target_id=project.pk,
-        )
+    raw = _rotate(project=project, actor=actor, secret="ingest_key")
     # POST /v1/reports caches key -> project (reports.selectors): the old key stops now.
     ingest_key_cache_forget(old_digest)
     return raw
@@ -139,13 +133,7 @@ def project_secrets_reveal(*, project: Project, actor: Actor) -> dict[str, str]:
     """The secrets the dashboard reveals to an OWNER on an explicit click. Nothing changes,
     but the reveal is audited so an operator can see who looked at them and when."""
     with transaction.atomic(durable=True):
-        audit.record(
-            actor=actor,
-            workspace=project.workspace,
-            action="project.reveal_secrets",
-            target_type="project",
-            target_id=project.pk,
-        )
+        _record(actor=actor, project=project, action="project.reveal_secrets")
     return {
         "widget_token": project.widget_token,
         "mcp_token": project.mcp_token,

@@ -1,12 +1,8 @@
 """Report writes. The ingest endpoint is the only writer.
 
-No audit row per report, on purpose: STYLE's rule is an AuditLog row for every write made by
-a person or a token, so that "who changed this" has an answer. An agent report is written
-anonymously by whoever holds the ingest key, it is never edited, and the report row itself
-(its id, project and created_at) is already the record of that write; a second row per
-report would double the cost of the hottest endpoint and the size of the audit log for no
-new information. Rotating the ingest key, which *is* a human action, is audited
-(projects.services.project_rotate_ingest_key). See docs/api/writeback.md, "Decisions".
+No audit row per report: the immutable report row is already the record of an anonymous
+ingest-key write (docs/api/writeback.md, "Decisions"); the human actions around it, such as
+rotating the key, are audited.
 """
 
 from __future__ import annotations

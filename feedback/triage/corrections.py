@@ -1,23 +1,10 @@
 """Turn the dashboard's triage-corrections CSV into rows for ``data/labelled.jsonl``.
 
-People correct an item's category or sentiment in the dashboard; the project's
-"Corrections CSV" (``/w/<ws>/projects/<id>/triage/corrections.csv``) lists every correction
-with the item's text and its current labels. This converts that export into the training
-format (one JSON object per line: text, lang, category, sentiment, praise, group), so the
-corrections can be reviewed and appended before re-training::
-
-    python -m feedback.triage.corrections corrections.csv > new.jsonl
-    # review new.jsonl (it holds your users' words), then
-    cat new.jsonl >> feedback/triage/data/labelled.jsonl
-    python -m feedback.triage.train && python -m feedback.triage.evaluate
-
-Rules: one row per item (its labels as they are now, after every correction); rows in a
-language the model does not know, or without both labels, are skipped; texts already in
-the data set are skipped; the ``'`` the export puts before a leading ``= + - @`` (so a
-spreadsheet does not run it as a formula) is removed again (``unguard``, the inverse of the
-export's ``guard``). Each item gets the group
-``correction-<item id>``, so the fixed held-out split treats it like any other concept.
-Standard library only, like the rest of this package.
+One row per item (its labels after every correction), in the training format, with the
+group ``correction-<item id>`` so the fixed held-out split applies to it; unknown languages
+and texts already in the set are skipped, and the export's formula guard is removed.
+Standard library only. Commands and review steps: docs/triage.md, "Corrections as
+training data".
 """
 
 from __future__ import annotations

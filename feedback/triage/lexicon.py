@@ -628,8 +628,6 @@ _POSITIVE_RE = _compile(_POSITIVE_PATTERNS)
 _REQUEST_RE = _compile(_REQUEST_PATTERNS)
 _SENTENCE_SPLIT_RE = re.compile(r"[.!?¿¡;:\n]+")
 
-MAX_SEVERITY = 6
-
 
 @dataclass(frozen=True, slots=True)
 class Cues:

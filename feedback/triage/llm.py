@@ -19,10 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from feedback.triage.scoring import MAX_SCORE, MIN_SCORE
+from feedback.triage.dataset import CATEGORIES, SENTIMENTS
+from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
 
-CATEGORIES = ("bug", "feature", "question")
-SENTIMENTS = ("positive", "neutral", "negative")
 # The model sees the start of long feedback only: the label is decided early, and the
 # prompt must stay small for local models with short context windows.
 MAX_PROMPT_CHARS = 4_000
@@ -44,7 +43,7 @@ sentiment (exactly one of), the writer's overall tone:
 - "neutral": matter-of-fact, including polite reports of small problems.
 - "positive": appreciation is the dominant tone.
 
-impact_score: an integer from {MIN_SCORE} to {MAX_SCORE}, how urgently the team should look
+impact_score: an integer from {IMPACT_MIN} to {IMPACT_MAX}, how urgently the team should look
 at it. Add up:
 - severity 0-6: 6 money or data lost (charged twice, data loss, security), 5 blocked (crash,
   cannot log in, site down), 3 broken (does not work, error), 2 degraded (slow, wrong),
@@ -115,8 +114,8 @@ def parse_verdict(reply: str) -> LLMVerdict:
     score = data.get("impact_score")
     if isinstance(score, bool) or not isinstance(score, int):
         raise LLMTriageError(f"impact_score is not an integer: {score!r}")
-    if not MIN_SCORE <= score <= MAX_SCORE:
-        raise LLMTriageError(f"impact_score {score} is outside {MIN_SCORE}..{MAX_SCORE}")
+    if not IMPACT_MIN <= score <= IMPACT_MAX:
+        raise LLMTriageError(f"impact_score {score} is outside {IMPACT_MIN}..{IMPACT_MAX}")
     return LLMVerdict(category=category, sentiment=sentiment, impact_score=score)
 
 

@@ -27,8 +27,10 @@ from urllib.parse import urlsplit
 
 from feedback.triage.text import fold
 
-MIN_SCORE = 0
-MAX_SCORE = 14
+# Fluister's impactScore range; the model's check constraint, the LLM check and the API
+# read these.
+IMPACT_MIN = 0
+IMPACT_MAX = 14
 MAX_SEVERITY = 6
 MAX_PAGE_WEIGHT = 3
 SENTIMENT_POINTS = {"negative": 2, "neutral": 1, "positive": 0}
@@ -118,7 +120,7 @@ def impact_score(*, severity: int, page_weight: int, sentiment: str, similar_cou
         + mood
         + similar_points(int(similar_count))
     )
-    return clamp(total, MIN_SCORE, MAX_SCORE)
+    return clamp(total, IMPACT_MIN, IMPACT_MAX)
 
 
 def _keyword_weight(words: list[str]) -> tuple[int, str]:
