@@ -193,11 +193,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.staticfiles.FallbackManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Hashed names from collectstatic's manifest when there is one; otherwise (or for a file
+# added since) plain names, which whitenoise can serve only from the finders: pages never
+# 500 for want of collectstatic (config/staticfiles.py, docs/deploy.md).
+WHITENOISE_USE_FINDERS = True
 
 
 # --- Email ----------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_no_environment_means_sqlite_database_cache_and_console_email(tmp_path):
         "cache_location": "backtalk_cache",
         "email": "django.core.mail.backends.console.EmailBackend",
         "storage": "django.core.files.storage.FileSystemStorage",
-        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "static": "config.staticfiles.FallbackManifestStaticFilesStorage",
         "tasks": "django_tasks_db.backend.DatabaseBackend",
         "debug": False,
         "session_cookie_secure": True,
