@@ -6,6 +6,8 @@ subprocess_server.py): DEBUG off, test mode off, a fresh var dir, nothing collec
 from __future__ import annotations
 
 import re
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -92,3 +94,19 @@ def test_after_collectstatic_pages_use_hashed_names(tmp_path):
         assert css.status == 200
         assert "immutable" in css.headers["Cache-Control"]
         assert "staticfiles manifest" not in server.log.read_text()
+
+
+def test_concurrent_health_checks_on_a_healthy_node_all_answer_200(uncollected):
+    """Each check writes and reads its own cache key: with one shared key, concurrent
+    checks overwrote each other's probe and a healthy node answered 503 under load."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: uncollected.request("/healthz"), range(120)))
+    statuses = Counter(answer.status for answer in answers)
+    assert statuses == {200: 120}, [a.json() for a in answers if a.status != 200][:3]
+
+
+def test_snippets_show_the_served_address_when_site_url_is_unset(uncollected):
+    slug = uncollected.credentials["project_slug"]
+    page = uncollected.request(f"/widget/demo/?project={slug}")
+    assert page.status == 200
+    assert f'&lt;script src="{uncollected.url}/widget/feedback.js"' in page.text
