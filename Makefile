@@ -27,7 +27,8 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# DEBUG is off by default, so pages need the hashed files whitenoise serves from var/static.
+# Hashed, compressed files for whitenoise in var/static. Pages work without them too (plain
+# names from the app directories, config/staticfiles.py), but this is what production serves.
 static: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 
@@ -43,10 +44,14 @@ bootstrap: migrate static
 	@echo ""
 
 # Plain http on this machine: cookies cannot be Secure-only here (SECURE_COOKIES, see README).
+# Serves on $(HOST):$(PORT) and sets no SITE_URL, so snippets and links show the address the
+# browser used (PORT=8765 make run shows 8765). Background tasks run in a worker thread inside
+# runserver (config/worker.py, TASKS_IN_PROCESS_WORKER): the same mechanism gunicorn gets, it
+# restarts with runserver's reloader, and there is no second process to start or leave behind.
 run: bootstrap
 	SECURE_COOKIES=$${SECURE_COOKIES:-false} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The task worker (emails, LLM triage) for a second terminal: `make worker`.
+# A separate task worker, for when TASKS_IN_PROCESS_WORKER=false (docs/operations.md).
 worker: migrate
 	$(BIN)/python manage.py db_worker
 

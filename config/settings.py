@@ -29,7 +29,10 @@ _INSECURE_DEV_KEY = "django-insecure-backtalk-dev-key-change-me-in-production-01
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _INSECURE_DEV_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Empty: links follow the address each request came in on (config.site.site_url). Tests keep
+# the fixed address their assertions were written against; tests of the request-following
+# default set SITE_URL = "" themselves.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if TESTING else "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -83,6 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.site",
             ],
         },
     },
@@ -160,6 +164,10 @@ TASKS = {
         }.get(TASKS_BACKEND, TASKS_BACKEND),
     }
 }
+# A worker thread inside each web process (runserver, gunicorn) drains the database queue,
+# so the documented start command is all it takes; turn it off when `db_worker` runs as its
+# own service (config/worker.py, docs/operations.md).
+TASKS_IN_PROCESS_WORKER = env_bool("TASKS_IN_PROCESS_WORKER", default=TASKS_BACKEND == "database")
 
 # --- Files ----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -193,11 +201,14 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "config.staticfiles.FallbackManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Hashed names from collectstatic's manifest when there is one; otherwise (or for a file
+# added since) plain names, which whitenoise can serve only from the finders: pages never
+# 500 for want of collectstatic (config/staticfiles.py, docs/deploy.md).
+WHITENOISE_USE_FINDERS = True
 
 
 # --- Email ----------------------------------------------------------------------------------

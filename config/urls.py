@@ -10,6 +10,7 @@ from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     # Dashboard: "/" home, then accounts' pages (its login/reset overrides must come before
     # django.contrib.auth.urls, which serves the rest of the sign-in flow).

@@ -33,6 +33,7 @@ print(json.dumps({
     "debug": s.DEBUG, "session_cookie_secure": s.SESSION_COOKIE_SECURE,
     "proxy_ssl_header": getattr(s, "SECURE_PROXY_SSL_HEADER", None),
     "trusted_proxies": s.TRUSTED_PROXIES,
+    "site_url": s.SITE_URL, "tasks_in_process_worker": s.TASKS_IN_PROCESS_WORKER,
 }))
 """
 
@@ -93,12 +94,14 @@ def test_no_environment_means_sqlite_database_cache_and_console_email(tmp_path):
         "cache_location": "backtalk_cache",
         "email": "django.core.mail.backends.console.EmailBackend",
         "storage": "django.core.files.storage.FileSystemStorage",
-        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "static": "config.staticfiles.FallbackManifestStaticFilesStorage",
         "tasks": "django_tasks_db.backend.DatabaseBackend",
         "debug": False,
         "session_cookie_secure": True,
         "proxy_ssl_header": None,
         "trusted_proxies": [],
+        "site_url": "",  # links follow the request's host
+        "tasks_in_process_worker": True,  # `runserver` alone runs the tasks
     }
 
 
@@ -113,6 +116,16 @@ def test_production_environment_means_postgres_redis_s3_smtp(tmp_path):
     assert conf["storage"] == "storages.backends.s3.S3Storage"
     assert conf["proxy_ssl_header"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert conf["trusted_proxies"] == ["10.0.0.0/8"]
+    assert conf["site_url"] == "https://backtalk.example.com"
+
+
+def test_a_separate_db_worker_switches_the_in_process_worker_off(tmp_path):
+    conf = probe({"TASKS_IN_PROCESS_WORKER": "false"}, tmp_path)
+    assert (conf["tasks"], conf["tasks_in_process_worker"]) == (
+        "django_tasks_db.backend.DatabaseBackend",
+        False,
+    )
+    assert probe({"TASKS_BACKEND": "dummy"}, tmp_path)["tasks_in_process_worker"] is False
 
 
 def test_check_deploy_passes_with_the_documented_production_environment(tmp_path):
