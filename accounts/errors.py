@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from config.api.errors import ApiError, ErrorCode
 
 
-class InvitationGone(ApiError):
-    def __init__(
-        self, message: str = "This invitation was already accepted or has been revoked."
-    ) -> None:
-        super().__init__(code=ErrorCode.GONE, message=message, status=410)
+class AccountsError(ApiError):
+    """An error with a fixed code and status; the message defaults to ``default_message``."""
+
+    error_code: ClassVar[str]
+    error_status: ClassVar[int]
+    default_message: ClassVar[str]
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            code=self.error_code, message=message or self.default_message, status=self.error_status
+        )
 
 
-class NotWorkspaceOwner(ApiError):
-    def __init__(self, message: str = "Only the workspace owner can do this.") -> None:
-        super().__init__(code=ErrorCode.INSUFFICIENT_ROLE, message=message, status=403)
+class InvitationGone(AccountsError):
+    error_code, error_status = ErrorCode.GONE, 410
+    default_message = "This invitation was already accepted or has been revoked."
 
 
-class LastOwner(ApiError):
+class NotWorkspaceOwner(AccountsError):
+    error_code, error_status = ErrorCode.INSUFFICIENT_ROLE, 403
+    default_message = "Only the workspace owner can do this."
+
+
+class LastOwner(AccountsError):
     """A workspace always keeps at least one OWNER: the last one cannot leave or be demoted."""
 
-    def __init__(
-        self, message: str = "A workspace needs an owner: promote someone else first."
-    ) -> None:
-        super().__init__(code=ErrorCode.CONFLICT, message=message, status=409)
+    error_code, error_status = ErrorCode.CONFLICT, 409
+    default_message = "A workspace needs an owner: promote someone else first."
 
 
-class WorkspaceGracePeriodOver(ApiError):
+class WorkspaceGracePeriodOver(AccountsError):
     """Restoring a workspace deleted longer ago than WORKSPACE_DELETE_GRACE_DAYS."""
 
-    def __init__(
-        self, message: str = "The restore period is over; this workspace is being purged."
-    ) -> None:
-        super().__init__(code=ErrorCode.GONE, message=message, status=410)
+    error_code, error_status = ErrorCode.GONE, 410
+    default_message = "The restore period is over; this workspace is being purged."

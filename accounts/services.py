@@ -3,13 +3,16 @@ durable transaction (STYLE 3.2, ZU zerver/actions)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -25,6 +28,7 @@ from accounts.models import (
     TOKEN_ROLES,
     ApiToken,
     Invitation,
+    InvitationEmailStatus,
     Membership,
     Role,
     TokenFamily,
@@ -32,13 +36,12 @@ from accounts.models import (
     Workspace,
 )
 from config.ids import new_secret, secret_digest
+from config.site import site_url as default_site_url
 
 if TYPE_CHECKING:
     from projects.models import Project  # projects.models imports accounts.models
 
-# Apps that seed rows into every new workspace (annotations: default personas) register a
-# callable here instead of accounts importing them (domain apps depend on accounts, not back).
-WORKSPACE_CREATED_HOOKS: list[Callable[[Workspace], None]] = []
+logger = logging.getLogger("backtalk.accounts")
 
 
 def user_create(*, email: str, password: str | None, name: str = "") -> User:
@@ -58,8 +61,6 @@ def workspace_create(*, owner: User, name: str, actor: Actor | None = None) -> W
             target_id=workspace.pk,
             data={"name": name},
         )
-        for hook in WORKSPACE_CREATED_HOOKS:
-            hook(workspace)
     return workspace
 
 
@@ -91,19 +92,8 @@ def workspace_soft_delete(*, workspace: Workspace, user: User) -> Workspace:
     """OWNER only. Tokens answer 401 and sessions 403 until restore or purge. Deleting an
     already deleted workspace changes nothing (the grace period keeps its first start)."""
     _require_owner(workspace, user)
-    if workspace.is_deleted:
-        return workspace
-    with transaction.atomic(durable=True):
-        workspace.deleted_at = timezone.now()
-        workspace.deleted_by = user
-        workspace.save(update_fields=["deleted_at", "deleted_by"])
-        audit.record(
-            actor=Actor.for_user(user),
-            workspace=workspace,
-            action="workspace.delete",
-            target_type="workspace",
-            target_id=workspace.pk,
-        )
+    if not workspace.is_deleted:
+        _set_deleted(workspace, user, deleted=True)
     return workspace
 
 
@@ -116,18 +106,22 @@ def workspace_restore(*, workspace: Workspace, user: User) -> Workspace:
     purge_after = workspace.purge_after
     if purge_after is not None and purge_after <= timezone.now():
         raise WorkspaceGracePeriodOver()
+    _set_deleted(workspace, user, deleted=False)
+    return workspace
+
+
+def _set_deleted(workspace: Workspace, user: User, *, deleted: bool) -> None:
     with transaction.atomic(durable=True):
-        workspace.deleted_at = None
-        workspace.deleted_by = None
+        workspace.deleted_at = timezone.now() if deleted else None
+        workspace.deleted_by = user if deleted else None
         workspace.save(update_fields=["deleted_at", "deleted_by"])
         audit.record(
             actor=Actor.for_user(user),
             workspace=workspace,
-            action="workspace.restore",
+            action="workspace.delete" if deleted else "workspace.restore",
             target_type="workspace",
             target_id=workspace.pk,
         )
-    return workspace
 
 
 def workspace_purge_expired(*, now: datetime | None = None) -> list[str]:
@@ -201,11 +195,19 @@ def membership_remove(*, membership: Membership, actor: Actor) -> None:
         membership.delete()
 
 
+def invitation_link(*, site_url: str, raw: str) -> str:
+    """The accept URL that the email carries and the inviting owner sees once."""
+    return f"{site_url}{reverse('accounts:invitation-accept', kwargs={'token': raw})}"
+
+
 def invitation_create(
-    *, workspace: Workspace, email: str, role: str, actor: Actor
+    *, workspace: Workspace, email: str, role: str, actor: Actor, site_url: str | None = None
 ) -> tuple[Invitation, str]:
-    """Returns the invitation and the raw link secret (never stored)."""
+    """Returns the invitation and the raw link secret (never stored). The email with the
+    link (built on ``site_url``: the request's, from the view) is a task enqueued once the
+    row is committed; its outcome lands in ``email_status``."""
     raw = secrets.token_urlsafe(32)
+    link = invitation_link(site_url=site_url or default_site_url(), raw=raw)
     with transaction.atomic(durable=True):
         invitation = Invitation.objects.create(
             workspace=workspace,
@@ -223,7 +225,60 @@ def invitation_create(
             target_id=invitation.pk,
             data={"email": invitation.email, "role": invitation.role},
         )
+        pk = invitation.pk
+        transaction.on_commit(lambda: _enqueue_invitation_email(pk, link))
     return invitation, raw
+
+
+def _enqueue_invitation_email(invitation_id: str, link: str) -> None:
+    """Runs after commit. A queue that cannot take the task must not lose the invitation
+    (the owner has the link on screen): it is logged and the row says the email failed."""
+    from accounts.tasks import invitation_email_send  # accounts.tasks imports this module
+
+    try:
+        invitation_email_send.enqueue(invitation_id, link)
+    except Exception:
+        logger.exception("could not enqueue the invitation email for %s", invitation_id)
+        Invitation.objects.filter(pk=invitation_id).update(
+            email_status=InvitationEmailStatus.FAILED
+        )
+
+
+def invitation_email_send(*, invitation_id: str, link: str) -> str:
+    """Email the link to the invitee; returns the invitation's ``email_status`` afterwards.
+
+    Idempotent: an invitation already emailed, or no longer pending, is not emailed (again).
+    A mail server error is logged and recorded as ``failed``, never raised: the invitation
+    stays valid and the owner can pass the link on themselves.
+    """
+    invitation = (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        return ""
+    if invitation.email_status == InvitationEmailStatus.SENT or not invitation.is_pending:
+        return invitation.email_status
+    context = {
+        "invitation": invitation,
+        "workspace": invitation.workspace,
+        "inviter": invitation.invited_by,
+        "link": link,
+    }
+    try:
+        send_mail(
+            subject=f"You are invited to {invitation.workspace.name} on Backtalk",
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        status = InvitationEmailStatus.SENT
+    except Exception:
+        logger.exception("invitation email to %s failed", invitation.email)
+        status = InvitationEmailStatus.FAILED
+    Invitation.objects.filter(pk=invitation.pk).update(email_status=status)
+    return status
 
 
 def invitation_lookup(raw: str) -> Invitation:
