@@ -318,16 +318,7 @@ def invitation_accept(*, raw: str, user: User) -> Membership:
 
 
 def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
-    with transaction.atomic(durable=True):
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        audit.record(
-            actor=actor,
-            workspace=invitation.workspace,
-            action="invitation.revoke",
-            target_type="invitation",
-            target_id=invitation.pk,
-        )
+    _revoke(invitation, workspace=invitation.workspace, actor=actor, target_type="invitation")
     return invitation
 
 
@@ -378,16 +369,29 @@ def api_token_mint(
 
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Immediate: the next request with this token is a 401."""
+    data = {"family": token.family, "last4": token.last4}
+    _revoke(token, workspace=token.workspace, actor=actor, target_type="api_token", data=data)
+    return token
+
+
+def _revoke(
+    row: ApiToken | Invitation,
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    target_type: str,
+    data: dict[str, str] | None = None,
+) -> None:
+    """Stamp ``revoked_at`` (its first time stands) and audit ``<target_type>.revoke``."""
     with transaction.atomic(durable=True):
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
+        if row.revoked_at is None:
+            row.revoked_at = timezone.now()
+            row.save(update_fields=["revoked_at"])
         audit.record(
             actor=actor,
-            workspace=token.workspace,
-            action="api_token.revoke",
-            target_type="api_token",
-            target_id=token.pk,
-            data={"family": token.family, "last4": token.last4},
+            workspace=workspace,
+            action=f"{target_type}.revoke",
+            target_type=target_type,
+            target_id=row.pk,
+            data=data,
         )
-    return token
