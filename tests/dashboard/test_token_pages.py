@@ -229,3 +229,11 @@ def test_token_list_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = owner_client.get(target)
     assert response.content.decode().count('<tr id="token-') == 13
+
+
+def test_curl_check_after_mint_follows_the_served_address(owner_client, workspace, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["backtalk.internal"]
+    response = mint(owner_client, workspace, {"HTTP_HOST": "backtalk.internal:8765"}, name="ci")
+    html = owner_client.get(response["Location"], HTTP_HOST="backtalk.internal:8765")
+    assert "http://backtalk.internal:8765/api/v1/sites" in html.content.decode()
