@@ -1,18 +1,9 @@
 """Dashboard sign-in limits: failed attempts count, successful ones do not.
 
-Two fixed-window buckets (config.api.ratelimit): RATE_LOGIN_PER_EMAIL per submitted email
-and RATE_LOGIN_PER_IP per client IP. Every attempt is counted *before* its password is
-checked, so a burst of parallel guesses cannot slip past the limit, and an attempt over
-either limit is refused (429) without checking the password, even the right one. A
-successful sign-in then takes its own attempt back:
-
-- the email's bucket is emptied: only someone who knows the password can do that, and a
-  team whose scripts sign in many times never reaches the limit;
-- the IP's bucket only loses this one attempt, so it keeps counting the address's failures
-  across emails (password spraying): signing in to an account one owns between guesses
-  buys no extra guesses.
-
-docs/security.md ("Sign-in limits") states the same rules.
+Every attempt is counted per email and per IP before its password is checked (parallel
+guesses cannot slip past), and one over a limit is refused unchecked. A success gives its
+attempt back: the email's count is emptied, the IP's loses only that one attempt, so it still
+counts an address's failures across emails. The rules: docs/dashboard.md, "Sign-in limits".
 """
 
 from __future__ import annotations
