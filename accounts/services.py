@@ -9,9 +9,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,6 +33,7 @@ from accounts.models import (
     User,
     Workspace,
 )
+from accounts.tasks import invitation_email_send
 from config.ids import new_secret, secret_digest
 from config.site import site_url as default_site_url
 
@@ -233,8 +232,6 @@ def invitation_create(
 def _enqueue_invitation_email(invitation_id: str, link: str) -> None:
     """Runs after commit. A queue that cannot take the task must not lose the invitation
     (the owner has the link on screen): it is logged and the row says the email failed."""
-    from accounts.tasks import invitation_email_send  # accounts.tasks imports this module
-
     try:
         invitation_email_send.enqueue(invitation_id, link)
     except Exception:
@@ -242,43 +239,6 @@ def _enqueue_invitation_email(invitation_id: str, link: str) -> None:
         Invitation.objects.filter(pk=invitation_id).update(
             email_status=InvitationEmailStatus.FAILED
         )
-
-
-def invitation_email_send(*, invitation_id: str, link: str) -> str:
-    """Email the link to the invitee; returns the invitation's ``email_status`` afterwards.
-
-    Idempotent: an invitation already emailed, or no longer pending, is not emailed (again).
-    A mail server error is logged and recorded as ``failed``, never raised: the invitation
-    stays valid and the owner can pass the link on themselves.
-    """
-    invitation = (
-        Invitation.objects.select_related("workspace", "invited_by")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None:
-        return ""
-    if invitation.email_status == InvitationEmailStatus.SENT or not invitation.is_pending:
-        return invitation.email_status
-    context = {
-        "invitation": invitation,
-        "workspace": invitation.workspace,
-        "inviter": invitation.invited_by,
-        "link": link,
-    }
-    try:
-        send_mail(
-            subject=f"You are invited to {invitation.workspace.name} on Backtalk",
-            message=render_to_string("accounts/email/invitation.txt", context),
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
-        status = InvitationEmailStatus.SENT
-    except Exception:
-        logger.exception("invitation email to %s failed", invitation.email)
-        status = InvitationEmailStatus.FAILED
-    Invitation.objects.filter(pk=invitation.pk).update(email_status=status)
-    return status
 
 
 def invitation_lookup(raw: str) -> Invitation:

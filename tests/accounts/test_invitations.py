@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts import services, tasks
+from accounts import services
 from accounts.audit import Actor
 from accounts.errors import InvitationGone
 from accounts.models import AuditLog, Invitation, InvitationEmailStatus, Membership, Role
@@ -157,7 +157,7 @@ def test_a_queue_that_refuses_the_task_keeps_the_invitation(
         def enqueue(self, *args, **kwargs):
             raise ConnectionError("queue table unreachable")
 
-    monkeypatch.setattr(tasks, "invitation_email_send", BrokenQueue())
+    monkeypatch.setattr(services, "invitation_email_send", BrokenQueue())
     with django_capture_on_commit_callbacks(execute=True):
         row, _ = services.invitation_create(
             workspace=workspace,
