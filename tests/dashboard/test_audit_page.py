@@ -33,20 +33,17 @@ def seed(workspace, owner, project):
         target_id="ann1",
         data={"status": "resolved"},
     )
-    audit.record(
-        actor=Actor.for_mcp(project.pk),
-        workspace=workspace,
-        action="annotation.reply",
-        target_type="annotation",
-        target_id="ann1",
-    )
-    audit.record(
-        actor=Actor.for_widget(project.pk),
-        workspace=workspace,
-        action="item.create",
-        target_type="item",
-        target_id="it1",
-    )
+    for actor, action, target in [
+        (Actor.for_mcp(project.pk), "annotation.reply", ("annotation", "ann1")),
+        (Actor.for_widget(project.pk), "item.create", ("item", "it1")),
+    ]:
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action=action,
+            target_type=target[0],
+            target_id=target[1],
+        )
     return token
 
 

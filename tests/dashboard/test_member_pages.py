@@ -148,15 +148,25 @@ def test_remove_member_of_other_workspace_is_404(owner_client, workspace, outsid
     assert response.status_code == 404
 
 
+def invite_by_post(client, workspace, capture, email="new@example.com", role=Role.MEMBER, **extra):
+    """The owner's invitation POST, with the email task run as after a real commit."""
+    with capture(execute=True):
+        return client.post(
+            url("accounts:invitation-create", workspace), {"email": email, "role": role}, **extra
+        )
+
+
 def test_owner_invites_by_email_and_sees_the_link_once(
     owner_client, workspace, settings, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://fb.example.org"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
-            url("accounts:invitation-create", workspace),
-            {"email": "Newbie@Example.com", "role": Role.GUEST},
-        )
+    response = invite_by_post(
+        owner_client,
+        workspace,
+        django_capture_on_commit_callbacks,
+        email="Newbie@Example.com",
+        role=Role.GUEST,
+    )
     assert response.status_code == 302
     assert response["Location"] == url("accounts:member-list", workspace)
     invitation = Invitation.objects.get(workspace=workspace)
@@ -189,12 +199,12 @@ def test_invitation_link_follows_the_served_address_without_site_url(
 ):
     settings.SITE_URL = ""
     settings.ALLOWED_HOSTS = ["backtalk.internal"]
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
-            url("accounts:invitation-create", workspace),
-            {"email": "new@example.com", "role": Role.MEMBER},
-            HTTP_HOST="backtalk.internal:8765",
-        )
+    response = invite_by_post(
+        owner_client,
+        workspace,
+        django_capture_on_commit_callbacks,
+        HTTP_HOST="backtalk.internal:8765",
+    )
     html = owner_client.get(response["Location"], HTTP_HOST="backtalk.internal:8765")
     assert "http://backtalk.internal:8765/invitations/" in html.content.decode()
     assert "http://backtalk.internal:8765/invitations/" in mail.outbox[0].body
@@ -204,11 +214,7 @@ def test_failed_invitation_email_keeps_the_invitation(
     owner_client, workspace, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.EMAIL_BACKEND = "tests.dashboard.helpers.BrokenEmailBackend"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner_client.post(
-            url("accounts:invitation-create", workspace),
-            {"email": "new@example.com", "role": Role.MEMBER},
-        )
+    response = invite_by_post(owner_client, workspace, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     invitation = Invitation.objects.get(workspace=workspace)
     assert invitation.email_status == "failed"

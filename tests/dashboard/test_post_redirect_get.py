@@ -95,24 +95,20 @@ def invitation_create(ctx: dict[str, Any]) -> Post:
     return Post(signed_in(ctx["owner"]), url, data, secret=invitation_link)
 
 
-def invitation_revoke(ctx: dict[str, Any]) -> Post:
-    invitation, _ = services.invitation_create(
-        workspace=ctx["workspace"],
-        email="new@example.com",
-        role=Role.MEMBER,
-        actor=Actor.for_user(ctx["owner"]),
+def invite(ctx: dict[str, Any], email: str) -> tuple[Invitation, str]:
+    return services.invitation_create(
+        workspace=ctx["workspace"], email=email, role=Role.GUEST, actor=Actor.for_user(ctx["owner"])
     )
+
+
+def invitation_revoke(ctx: dict[str, Any]) -> Post:
+    invitation, _ = invite(ctx, "new@example.com")
     url = ws_url("accounts:invitation-revoke", ctx["workspace"], invitation_id=invitation.pk)
     return Post(signed_in(ctx["owner"]), url, {})
 
 
 def invitation_accept(ctx: dict[str, Any]) -> Post:
-    _, raw = services.invitation_create(
-        workspace=ctx["workspace"],
-        email="dora@example.com",
-        role=Role.GUEST,
-        actor=Actor.for_user(ctx["owner"]),
-    )
+    _, raw = invite(ctx, "dora@example.com")
     dora = signed_in(UserFactory.create(email="dora@example.com"))
     return Post(dora, reverse("accounts:invitation-accept", kwargs={"token": raw}), {})
 
