@@ -1,8 +1,8 @@
 """Who did a write, and the audit row that records it.
 
-``actor_id`` is ``user:<id>``, ``token:<id>``, ``mcp:<site_id>`` or ``system`` so operators
-can grep MCP calls apart from people and API tokens. ``record`` must be called inside the
-service's transaction so the row and its audit entry commit together.
+``actor_id`` is ``<kind>:<id>`` for the kinds in ``ACTOR_KINDS`` (or ``system``), so operators
+can grep MCP calls and widget submissions apart from people and API tokens. ``record`` must be
+called inside the service's transaction so the row and its audit entry commit together.
 """
 
 from __future__ import annotations
@@ -14,6 +14,15 @@ from accounts.models import AuditLog
 
 if TYPE_CHECKING:
     from accounts.models import ApiToken, User, Workspace
+
+# Every actor kind an audit row can name, with the audit page's label for it.
+ACTOR_KINDS: dict[str, str] = {
+    "user": "People",
+    "token": "API tokens",
+    "mcp": "MCP",
+    "widget": "Public widget",
+    "system": "System",
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +43,13 @@ class Actor:
         return cls(actor_id=f"mcp:{site_id}")
 
     @classmethod
+    def for_widget(cls, project_id: str) -> Actor:
+        """An anonymous visitor posting through a project's public widget."""
+        return cls(actor_id=f"widget:{project_id}")
+
+    @classmethod
     def system(cls) -> Actor:
         return cls(actor_id="system")
-
-    @property
-    def kind(self) -> str:
-        return self.actor_id.split(":", 1)[0]
 
 
 def record(

@@ -16,6 +16,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import View
+from django.views.generic import TemplateView
+from django.views.generic.base import ContextMixin
 
 from accounts.audit import Actor
 from accounts.models import ROLE_RANK, Membership, Role, User, Workspace
@@ -90,6 +93,17 @@ class WorkspaceMixin(LoginRequiredMixin):
             user_workspaces=user_workspaces(self.request.user),
         )
         return context
+
+
+class WorkspacePage(WorkspaceMixin, TemplateView):
+    """A GET page inside one workspace."""
+
+
+class WorkspaceAction(WorkspaceMixin, ContextMixin, View):
+    """A POST (sometimes GET-to-confirm) action inside one workspace."""
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HttpResponse:
+        return render(self.request, template, self.get_context_data(**context), status=status)
 
 
 LAST_WORKSPACE_SESSION_KEY = "backtalk_last_workspace"

@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from config.api.errors import ApiError, ErrorCode
 
 
-class InvitationGone(ApiError):
-    def __init__(
-        self, message: str = "This invitation was already accepted or has been revoked."
-    ) -> None:
-        super().__init__(code=ErrorCode.GONE, message=message, status=410)
+class AccountsError(ApiError):
+    """An error with a fixed code and status; the message defaults to the class's own."""
+
+    default: ClassVar[tuple[str, int, str]]  # (code, status, message)
+
+    def __init__(self, message: str | None = None) -> None:
+        code, status, default_message = self.default
+        super().__init__(code=code, message=message or default_message, status=status)
 
 
-class NotWorkspaceOwner(ApiError):
-    def __init__(self, message: str = "Only the workspace owner can do this.") -> None:
-        super().__init__(code=ErrorCode.INSUFFICIENT_ROLE, message=message, status=403)
+class InvitationGone(AccountsError):
+    default = (ErrorCode.GONE, 410, "This invitation was already accepted or has been revoked.")
 
 
-class LastOwner(ApiError):
+class NotWorkspaceOwner(AccountsError):
+    default = (ErrorCode.INSUFFICIENT_ROLE, 403, "Only the workspace owner can do this.")
+
+
+class LastOwner(AccountsError):
     """A workspace always keeps at least one OWNER: the last one cannot leave or be demoted."""
 
-    def __init__(
-        self, message: str = "A workspace needs an owner: promote someone else first."
-    ) -> None:
-        super().__init__(code=ErrorCode.CONFLICT, message=message, status=409)
+    default = (ErrorCode.CONFLICT, 409, "A workspace needs an owner: promote someone else first.")
 
 
-class WorkspaceGracePeriodOver(ApiError):
+class WorkspaceGracePeriodOver(AccountsError):
     """Restoring a workspace deleted longer ago than WORKSPACE_DELETE_GRACE_DAYS."""
 
-    def __init__(
-        self, message: str = "The restore period is over; this workspace is being purged."
-    ) -> None:
-        super().__init__(code=ErrorCode.GONE, message=message, status=410)
+    default = (ErrorCode.GONE, 410, "The restore period is over; this workspace is being purged.")

@@ -13,16 +13,11 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.utils import timezone
 
+from accounts.audit import ACTOR_KINDS
 from accounts.models import TOKEN_ROLES, Role, User, Workspace
 
 TOKEN_ROLE_CHOICES = [(r.value, r.label) for r in TOKEN_ROLES]
-ACTOR_KIND_CHOICES = [
-    ("", "Anyone"),
-    ("user", "People"),
-    ("token", "API tokens"),
-    ("mcp", "MCP"),
-    ("system", "System"),
-]
+ACTOR_KIND_CHOICES = [("", "Anyone"), *ACTOR_KINDS.items()]
 
 
 class WorkspaceNameForm(forms.Form):

@@ -27,13 +27,6 @@ class Role(models.TextChoices):
     MEMBER = "MEMBER", "Member"
     GUEST = "GUEST", "Guest"
 
-    @property
-    def rank(self) -> int:
-        return ROLE_RANK[self.value]
-
-    def at_least(self, other: str) -> bool:
-        return ROLE_RANK[self.value] >= ROLE_RANK[str(other)]
-
 
 ROLE_RANK = {"GUEST": 0, "MEMBER": 1, "ADMIN": 2, "OWNER": 3}
 TOKEN_ROLES = (Role.MEMBER, Role.GUEST)
@@ -138,11 +131,17 @@ class Membership(models.Model):
         return f"{self.user_id} in {self.workspace_id} as {self.role}"
 
 
+class InvitationEmailStatus(models.TextChoices):
+    QUEUED = "queued", "Email queued"
+    SENT = "sent", "Email sent"
+    FAILED = "failed", "Email failed"
+
+
 class Invitation(models.Model):
     """An emailed link that adds its recipient to a workspace once.
 
     Only the digest of the link's secret is stored; accepting twice or accepting a revoked
-    invitation answers 410.
+    invitation answers 410. ``email_status`` is the outcome of the email task (DESIGN 5).
     """
 
     id = models.CharField(primary_key=True, max_length=32, default=hex32, editable=False)
@@ -160,6 +159,9 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    email_status = models.CharField(
+        max_length=8, choices=InvitationEmailStatus.choices, default=InvitationEmailStatus.QUEUED
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -261,7 +263,7 @@ class AuditLog(models.Model):
     workspace = models.ForeignKey(
         Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_log"
     )
-    actor_id = models.CharField(max_length=80)  # user:<id> | token:<id> | mcp:<site_id> | system
+    actor_id = models.CharField(max_length=80)  # accounts.audit.ACTOR_KINDS: "<kind>:<id>"
     action = models.CharField(max_length=80)
     target_type = models.CharField(max_length=40, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

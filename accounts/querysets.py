@@ -13,9 +13,6 @@ if TYPE_CHECKING:
 
 
 class WorkspaceQuerySet(models.QuerySet["Workspace"]):
-    def alive(self) -> Self:
-        return self.filter(deleted_at__isnull=True)
-
     def for_user(self, user: User) -> Self:
         return self.filter(memberships__user=user)
 

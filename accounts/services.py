@@ -3,13 +3,14 @@ durable transaction (STYLE 3.2, ZU zerver/actions)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import audit
@@ -25,20 +26,21 @@ from accounts.models import (
     TOKEN_ROLES,
     ApiToken,
     Invitation,
+    InvitationEmailStatus,
     Membership,
     Role,
     TokenFamily,
     User,
     Workspace,
 )
+from accounts.tasks import invitation_email_send
 from config.ids import new_secret, secret_digest
+from config.site import site_url as default_site_url
 
 if TYPE_CHECKING:
     from projects.models import Project  # projects.models imports accounts.models
 
-# Apps that seed rows into every new workspace (annotations: default personas) register a
-# callable here instead of accounts importing them (domain apps depend on accounts, not back).
-WORKSPACE_CREATED_HOOKS: list[Callable[[Workspace], None]] = []
+logger = logging.getLogger("backtalk.accounts")
 
 
 def user_create(*, email: str, password: str | None, name: str = "") -> User:
@@ -58,8 +60,6 @@ def workspace_create(*, owner: User, name: str, actor: Actor | None = None) -> W
             target_id=workspace.pk,
             data={"name": name},
         )
-        for hook in WORKSPACE_CREATED_HOOKS:
-            hook(workspace)
     return workspace
 
 
@@ -91,19 +91,8 @@ def workspace_soft_delete(*, workspace: Workspace, user: User) -> Workspace:
     """OWNER only. Tokens answer 401 and sessions 403 until restore or purge. Deleting an
     already deleted workspace changes nothing (the grace period keeps its first start)."""
     _require_owner(workspace, user)
-    if workspace.is_deleted:
-        return workspace
-    with transaction.atomic(durable=True):
-        workspace.deleted_at = timezone.now()
-        workspace.deleted_by = user
-        workspace.save(update_fields=["deleted_at", "deleted_by"])
-        audit.record(
-            actor=Actor.for_user(user),
-            workspace=workspace,
-            action="workspace.delete",
-            target_type="workspace",
-            target_id=workspace.pk,
-        )
+    if not workspace.is_deleted:
+        _set_deleted(workspace, user, deleted=True)
     return workspace
 
 
@@ -116,18 +105,22 @@ def workspace_restore(*, workspace: Workspace, user: User) -> Workspace:
     purge_after = workspace.purge_after
     if purge_after is not None and purge_after <= timezone.now():
         raise WorkspaceGracePeriodOver()
+    _set_deleted(workspace, user, deleted=False)
+    return workspace
+
+
+def _set_deleted(workspace: Workspace, user: User, *, deleted: bool) -> None:
     with transaction.atomic(durable=True):
-        workspace.deleted_at = None
-        workspace.deleted_by = None
+        workspace.deleted_at = timezone.now() if deleted else None
+        workspace.deleted_by = user if deleted else None
         workspace.save(update_fields=["deleted_at", "deleted_by"])
         audit.record(
             actor=Actor.for_user(user),
             workspace=workspace,
-            action="workspace.restore",
+            action="workspace.delete" if deleted else "workspace.restore",
             target_type="workspace",
             target_id=workspace.pk,
         )
-    return workspace
 
 
 def workspace_purge_expired(*, now: datetime | None = None) -> list[str]:
@@ -201,11 +194,19 @@ def membership_remove(*, membership: Membership, actor: Actor) -> None:
         membership.delete()
 
 
+def invitation_link(*, site_url: str, raw: str) -> str:
+    """The accept URL that the email carries and the inviting owner sees once."""
+    return f"{site_url}{reverse('accounts:invitation-accept', kwargs={'token': raw})}"
+
+
 def invitation_create(
-    *, workspace: Workspace, email: str, role: str, actor: Actor
+    *, workspace: Workspace, email: str, role: str, actor: Actor, site_url: str | None = None
 ) -> tuple[Invitation, str]:
-    """Returns the invitation and the raw link secret (never stored)."""
+    """Returns the invitation and the raw link secret (never stored). The email with the
+    link (built on ``site_url``: the request's, from the view) is a task enqueued once the
+    row is committed; its outcome lands in ``email_status``."""
     raw = secrets.token_urlsafe(32)
+    link = invitation_link(site_url=site_url or default_site_url(), raw=raw)
     with transaction.atomic(durable=True):
         invitation = Invitation.objects.create(
             workspace=workspace,
@@ -223,7 +224,21 @@ def invitation_create(
             target_id=invitation.pk,
             data={"email": invitation.email, "role": invitation.role},
         )
+        pk = invitation.pk
+        transaction.on_commit(lambda: _enqueue_invitation_email(pk, link))
     return invitation, raw
+
+
+def _enqueue_invitation_email(invitation_id: str, link: str) -> None:
+    """Runs after commit. A queue that cannot take the task must not lose the invitation
+    (the owner has the link on screen): it is logged and the row says the email failed."""
+    try:
+        invitation_email_send.enqueue(invitation_id, link)
+    except Exception:
+        logger.exception("could not enqueue the invitation email for %s", invitation_id)
+        Invitation.objects.filter(pk=invitation_id).update(
+            email_status=InvitationEmailStatus.FAILED
+        )
 
 
 def invitation_lookup(raw: str) -> Invitation:
@@ -263,16 +278,7 @@ def invitation_accept(*, raw: str, user: User) -> Membership:
 
 
 def invitation_revoke(*, invitation: Invitation, actor: Actor) -> Invitation:
-    with transaction.atomic(durable=True):
-        invitation.revoked_at = timezone.now()
-        invitation.save(update_fields=["revoked_at"])
-        audit.record(
-            actor=actor,
-            workspace=invitation.workspace,
-            action="invitation.revoke",
-            target_type="invitation",
-            target_id=invitation.pk,
-        )
+    _revoke(invitation, workspace=invitation.workspace, actor=actor, target_type="invitation")
     return invitation
 
 
@@ -323,16 +329,29 @@ def api_token_mint(
 
 def api_token_revoke(*, token: ApiToken, actor: Actor) -> ApiToken:
     """Immediate: the next request with this token is a 401."""
+    data = {"family": token.family, "last4": token.last4}
+    _revoke(token, workspace=token.workspace, actor=actor, target_type="api_token", data=data)
+    return token
+
+
+def _revoke(
+    row: ApiToken | Invitation,
+    *,
+    workspace: Workspace,
+    actor: Actor,
+    target_type: str,
+    data: dict[str, str] | None = None,
+) -> None:
+    """Stamp ``revoked_at`` (its first time stands) and audit ``<target_type>.revoke``."""
     with transaction.atomic(durable=True):
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
+        if row.revoked_at is None:
+            row.revoked_at = timezone.now()
+            row.save(update_fields=["revoked_at"])
         audit.record(
             actor=actor,
-            workspace=token.workspace,
-            action="api_token.revoke",
-            target_type="api_token",
-            target_id=token.pk,
-            data={"family": token.family, "last4": token.last4},
+            workspace=workspace,
+            action=f"{target_type}.revoke",
+            target_type=target_type,
+            target_id=row.pk,
+            data=data,
         )
-    return token

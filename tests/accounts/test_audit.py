@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError
 
 from accounts import services
-from accounts.audit import Actor
+from accounts.audit import ACTOR_KINDS, Actor
 from accounts.models import ApiToken, AuditLog, Membership, Role, TokenFamily
 from projects import services as project_services
 from projects.models import Project
@@ -15,17 +15,22 @@ from tests.config.helpers import csrf_client, tokens_url
 from tests.factories import mint_token
 
 
-def test_actor_ids_name_people_tokens_mcp_and_the_system(owner, gf_token, project):
+def test_actor_ids_name_people_tokens_mcp_widget_and_the_system(owner, gf_token, project):
     assert Actor.for_user(owner).actor_id == f"user:{owner.pk}"
     assert Actor.for_token(gf_token.token).actor_id == f"token:{gf_token.token.pk}"
     assert Actor.for_token(gf_token.token).user == owner
     assert Actor.for_mcp(project.pk).actor_id == f"mcp:{project.pk}"
+    assert Actor.for_widget(project.pk).actor_id == f"widget:{project.pk}"
     assert Actor.system().actor_id == "system"
-    assert [a.kind for a in (Actor.for_user(owner), Actor.for_mcp("x"), Actor.system())] == [
-        "user",
-        "mcp",
-        "system",
+    actors = [
+        Actor.for_user(owner),
+        Actor.for_token(gf_token.token),
+        Actor.for_mcp("x"),
+        Actor.for_widget("x"),
+        Actor.system(),
     ]
+    # Every kind written is one the audit page can filter and label.
+    assert [a.actor_id.split(":")[0] for a in actors] == list(ACTOR_KINDS)
 
 
 def test_every_account_and_project_write_records_its_actor(workspace, owner, member, project):

@@ -1,17 +1,20 @@
 """Invitations: one use, digest-only storage, and 410 Gone for a second accept, a revoked,
-expired or unknown link, or a deleted workspace. (The HTML accept page is the dashboard's.)"""
+expired or unknown link, or a deleted workspace; the email is a task enqueued after commit.
+(The HTML accept page is the dashboard's.)"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from accounts import services
 from accounts.audit import Actor
 from accounts.errors import InvitationGone
-from accounts.models import AuditLog, Invitation, Membership, Role
+from accounts.models import AuditLog, Invitation, InvitationEmailStatus, Membership, Role
+from accounts.tasks import invitation_email_send
 from config.api.exceptions import render_error
 from config.api.shapes import GREATFEEDBACK
 from config.ids import secret_digest
@@ -107,3 +110,62 @@ def test_accepting_as_an_existing_member_keeps_their_role(workspace, owner, memb
     membership = services.invitation_accept(raw=raw, user=member)
     assert membership.role == Role.MEMBER
     assert AuditLog.objects.get(action="invitation.accept").data == {"new_member": False}
+
+
+def test_invitation_email_is_a_task_enqueued_after_commit(
+    workspace, owner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        row, raw = services.invitation_create(
+            workspace=workspace,
+            email="dana@example.com",
+            role=Role.MEMBER,
+            actor=Actor.for_user(owner),
+            site_url="https://fb.example.org",
+        )
+    assert mail.outbox == []  # nothing is sent inside the transaction
+    assert row.email_status == InvitationEmailStatus.QUEUED
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert len(mail.outbox) == 1
+    assert f"https://fb.example.org/invitations/{raw}/" in mail.outbox[0].body
+    assert "alice@example.com invited you" in mail.outbox[0].body
+    row.refresh_from_db()
+    assert row.email_status == InvitationEmailStatus.SENT
+
+
+def test_invitation_email_task_is_idempotent(invitation):
+    row, raw = invitation
+    link = f"https://fb.example.org/invitations/{raw}/"
+    assert invitation_email_send.enqueue(row.pk, link).return_value == "sent"
+    assert invitation_email_send.enqueue(row.pk, link).return_value == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_invitation_email_task_skips_revoked_and_unknown_invitations(invitation, owner):
+    row, _ = invitation
+    services.invitation_revoke(invitation=row, actor=Actor.for_user(owner))
+    assert invitation_email_send.enqueue(row.pk, "https://x/").return_value == "queued"
+    assert invitation_email_send.enqueue("0" * 32, "https://x/").return_value == ""
+    assert mail.outbox == []
+
+
+def test_a_queue_that_refuses_the_task_keeps_the_invitation(
+    workspace, owner, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    class BrokenQueue:
+        def enqueue(self, *args, **kwargs):
+            raise ConnectionError("queue table unreachable")
+
+    monkeypatch.setattr(services, "invitation_email_send", BrokenQueue())
+    with django_capture_on_commit_callbacks(execute=True):
+        row, _ = services.invitation_create(
+            workspace=workspace,
+            email="dana@example.com",
+            role=Role.MEMBER,
+            actor=Actor.for_user(owner),
+        )
+    row.refresh_from_db()
+    assert row.email_status == InvitationEmailStatus.FAILED
+    assert row.is_pending
+    assert "could not enqueue the invitation email" in caplog.text

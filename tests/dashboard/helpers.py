@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 
 from accounts.models import AuditLog, User
@@ -25,3 +26,10 @@ def audit_count() -> int:
 
 def post_forms(html: str) -> int:
     return html.count('method="post"')
+
+
+class BrokenEmailBackend(BaseEmailBackend):
+    """A mail server that refuses everything (settings.EMAIL_BACKEND in a test)."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        raise ConnectionRefusedError("SMTP is down")

@@ -4,6 +4,7 @@ scoped to the workspace."""
 from __future__ import annotations
 
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts import audit
 from accounts.audit import Actor
@@ -32,13 +33,17 @@ def seed(workspace, owner, project):
         target_id="ann1",
         data={"status": "resolved"},
     )
-    audit.record(
-        actor=Actor.for_mcp(project.pk),
-        workspace=workspace,
-        action="annotation.reply",
-        target_type="annotation",
-        target_id="ann1",
-    )
+    for actor, action, target in [
+        (Actor.for_mcp(project.pk), "annotation.reply", ("annotation", "ann1")),
+        (Actor.for_widget(project.pk), "item.create", ("item", "it1")),
+    ]:
+        audit.record(
+            actor=actor,
+            workspace=workspace,
+            action=action,
+            target_type=target[0],
+            target_id=target[1],
+        )
     return token
 
 
@@ -48,6 +53,7 @@ def test_admin_sees_who_did_what(admin_client, workspace, owner, project):
     assert "alice@example.com" in html  # user:<id> shown by email
     assert f"ci-bot (gfat_…{token.last4})" in html  # token:<id> by name
     assert "MCP · Storefront" in html  # mcp:<site_id> by project name
+    assert "Widget · Storefront" in html  # widget:<project_id> by project name
     assert "annotation.patch" in html
     assert "status=resolved" in html
 
@@ -60,6 +66,10 @@ def test_filter_by_actor_kind(admin_client, workspace, owner, project):
     html = admin_client.get(url(workspace, actor="token")).content.decode()
     assert rows(html) == 1
     assert "annotation.patch" in html
+    html = admin_client.get(url(workspace, actor="widget")).content.decode()
+    assert rows(html) == 1
+    assert "item.create" in html
+    assert '<option value="widget" selected>Public widget</option>' in html
     user_rows = AuditLog.objects.filter(workspace=workspace, actor_id__startswith="user:").count()
     html = admin_client.get(url(workspace, actor="user")).content.decode()
     assert rows(html) == user_rows
@@ -115,3 +125,23 @@ def test_audit_page_query_count_does_not_grow(
         audit.record(actor=Actor.for_token(token), workspace=workspace, action="x.y")
     with django_assert_num_queries(10):
         admin_client.get(url(workspace))
+
+
+def test_widget_submission_through_the_public_endpoint_is_labelled(
+    admin_client, workspace, project
+):
+    """The row the real public widget endpoint writes, not only a hand-made one."""
+    response = APIClient().post(
+        f"/v1/feedback/public/{project.slug}", {"body": "Button is broken"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    html = admin_client.get(url(workspace, actor="widget")).content.decode()
+    assert rows(html) == 1
+    assert "Widget · Storefront" in html
+    assert ">widget</span>" in html
+
+
+def test_actor_of_a_deleted_project_keeps_its_raw_id(admin_client, workspace, project):
+    audit.record(actor=Actor.for_widget("0" * 32), workspace=workspace, action="item.create")
+    html = admin_client.get(url(workspace, actor="widget")).content.decode()
+    assert f"widget:{'0' * 32}" in html

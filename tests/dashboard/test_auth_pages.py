@@ -141,3 +141,26 @@ def test_password_reset_for_unknown_email_sends_nothing(client, owner):
 def test_password_reset_link_with_bad_token_says_so(client, owner):
     html = client.get("/accounts/reset/MQ/bad-token/", follow=True).content.decode()
     assert "This link does not work" in html
+
+
+def test_password_reset_link_follows_the_served_address_without_site_url(owner, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["backtalk.internal"]
+    response = Client().post(
+        "/accounts/password_reset/",
+        {"email": "alice@example.com"},
+        HTTP_HOST="backtalk.internal:8765",
+    )
+    assert response.status_code == 302
+    assert "http://backtalk.internal:8765/accounts/reset/" in str(mail.outbox[0].body)
+
+
+def test_password_reset_with_a_forged_host_sends_nothing(owner, settings):
+    """ALLOWED_HOSTS still guards the link: a Host outside it is a 400, never an email."""
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["backtalk.internal"]
+    response = Client().post(
+        "/accounts/password_reset/", {"email": "alice@example.com"}, HTTP_HOST="evil.example"
+    )
+    assert response.status_code == 400
+    assert mail.outbox == []

@@ -1,8 +1,10 @@
 """The dashboard in headless Chromium (Debian's /usr/bin/chromium through Playwright).
 
-Few and end to end: sign in, mint a token and see it once, use it against the API, revoke
-it in the page; rotate the MCP token; invite someone and accept in a second browser
-context; every main page at laptop and phone width without sideways scrolling.
+Few and end to end: sign in, mint a token and see it once (a reload neither shows it again
+nor mints another), use it against the API, revoke it in the page; rotate the MCP token;
+invite someone (a reload neither shows the link again nor invites twice) and accept in a
+second browser context; every main page at laptop and phone width without sideways
+scrolling.
 Screenshots land in tests/artefacts/dashboard/ (git-ignored).
 """
 
@@ -19,7 +21,7 @@ import pytest
 
 from accounts import services
 from accounts.audit import Actor
-from accounts.models import ApiToken, Membership, Role, TokenFamily, User
+from accounts.models import ApiToken, Invitation, Membership, Role, TokenFamily, User
 from projects.selectors import project_by_mcp_token
 from tests.factories import DEFAULT_PASSWORD, mint_token
 
@@ -116,7 +118,8 @@ def test_token_is_shown_once_works_and_stops_when_revoked(browser, site, owner, 
     page.get_by_role("button", name="Mint token").click()
     plaintext = page.locator("#new-token").inner_text().strip()
     assert plaintext.startswith("gfat_")
-    assert page.url == f"{site}/w/{workspace.pk}/tokens/"  # htmx swapped the list in place
+    # htmx followed the POST's HX-Redirect to the list, which shows the plaintext once.
+    assert page.url == f"{site}/w/{workspace.pk}/tokens/"
     assert page.locator("#token-created button.copy").is_visible()
     shot(page, "tokens-created-desktop")
 
@@ -128,6 +131,7 @@ def test_token_is_shown_once_works_and_stops_when_revoked(browser, site, owner, 
     assert page.locator("#new-token").count() == 0
     assert plaintext not in page.content()
     assert f"gfat_…{plaintext[-4:]}" in page.content()
+    assert ApiToken.objects.filter(name="CI pipeline").count() == 1  # the reload minted nothing
 
     token = ApiToken.objects.get(name="CI pipeline")
     page.once("dialog", lambda dialog: dialog.accept())
@@ -182,7 +186,12 @@ def test_invitation_is_accepted_in_a_second_browser(browser, site, owner, worksp
     page.get_by_role("button", name="Send invitation").click()
     link = page.locator("#invite-url").inner_text().strip()
     assert link.startswith(f"{site}/invitations/")
+    assert page.url == f"{site}/w/{workspace.pk}/members/"
     shot(page, "invitation-created-desktop")
+    page.reload()
+    assert page.locator("#invite-url").count() == 0
+    assert link not in page.content()
+    assert Invitation.objects.filter(workspace=workspace).count() == 1
 
     guest_context, guest_page = new_page(browser, PHONE)
     guest_page.goto(link)

@@ -98,13 +98,22 @@ def test_deleted_workspace_banner_carries_a_token(owner, workspace):
 def test_htmx_fragments_carry_tokens(owner, workspace, member):
     client = signed_in(owner)
     ws = workspace.pk
-    minted = client.post(
+    # A mint with errors answers the fragment (a valid one redirects: test_post_redirect_get).
+    refused = client.post(
         reverse("accounts:token-create", kwargs={"ws": ws}),
-        {"name": "frag", "role": Role.MEMBER},
+        {"name": "", "role": Role.MEMBER},
         **HTMX,
     )
-    assert minted.status_code == 201
-    assert_every_form_has_a_token(minted.content.decode())
+    assert refused.status_code == 200
+    assert_every_form_has_a_token(refused.content.decode())
+    token, _ = mint_token(workspace=workspace, created_by=owner, name="frag")
+    revoked = client.post(
+        reverse("accounts:token-revoke", kwargs={"ws": ws, "token_id": token.pk}),
+        {"confirm": "yes"},
+        **HTMX,
+    )
+    assert revoked.status_code == 200
+    assert_every_form_has_a_token(revoked.content.decode())
     row = client.post(
         reverse("accounts:member-role", kwargs={"ws": ws, "user_id": member.pk}),
         {"role": Role.GUEST},

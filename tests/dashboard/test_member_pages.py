@@ -148,31 +148,85 @@ def test_remove_member_of_other_workspace_is_404(owner_client, workspace, outsid
     assert response.status_code == 404
 
 
-def test_owner_invites_by_email_and_sees_the_link_once(owner_client, workspace, settings):
+def invite_by_post(client, workspace, capture, email="new@example.com", role=Role.MEMBER, **extra):
+    """The owner's invitation POST, with the email task run as after a real commit."""
+    with capture(execute=True):
+        return client.post(
+            url("accounts:invitation-create", workspace), {"email": email, "role": role}, **extra
+        )
+
+
+def test_owner_invites_by_email_and_sees_the_link_once(
+    owner_client, workspace, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://fb.example.org"
-    response = owner_client.post(
-        url("accounts:invitation-create", workspace),
-        {"email": "Newbie@Example.com", "role": Role.GUEST},
+    response = invite_by_post(
+        owner_client,
+        workspace,
+        django_capture_on_commit_callbacks,
+        email="Newbie@Example.com",
+        role=Role.GUEST,
     )
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response.status_code == 302
+    assert response["Location"] == url("accounts:member-list", workspace)
     invitation = Invitation.objects.get(workspace=workspace)
     assert invitation.email == "newbie@example.com"
     assert invitation.role == Role.GUEST
-    html = response.content.decode()
+    # The email went out through the task, after the commit.
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["newbie@example.com"]
+    assert "Alice's workspace" in mail.outbox[0].subject
+    invitation.refresh_from_db()
+    assert invitation.email_status == "sent"
+    page = owner_client.get(response["Location"])
+    assert page["Cache-Control"] == "no-store"
+    html = page.content.decode()
+    assert "We emailed the link below" in html
     link = re.search(r"https://fb\.example\.org/invitations/([A-Za-z0-9_-]+)/", html)
     assert link
     raw = link.group(1)
     assert invitation.token_hash == secret_digest(raw)
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["newbie@example.com"]
     assert f"https://fb.example.org/invitations/{raw}/" in mail.outbox[0].body
-    assert "Alice's workspace" in mail.outbox[0].subject
     # Never again: not on the members page, not in the session.
     again = owner_client.get(url("accounts:member-list", workspace)).content.decode()
     assert raw not in again
     assert "newbie@example.com" in again
     assert raw not in str(dict(owner_client.session))
+
+
+def test_invitation_link_follows_the_served_address_without_site_url(
+    owner_client, workspace, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["backtalk.internal"]
+    response = invite_by_post(
+        owner_client,
+        workspace,
+        django_capture_on_commit_callbacks,
+        HTTP_HOST="backtalk.internal:8765",
+    )
+    html = owner_client.get(response["Location"], HTTP_HOST="backtalk.internal:8765")
+    assert "http://backtalk.internal:8765/invitations/" in html.content.decode()
+    assert "http://backtalk.internal:8765/invitations/" in mail.outbox[0].body
+
+
+def test_failed_invitation_email_keeps_the_invitation(
+    owner_client, workspace, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.EMAIL_BACKEND = "tests.dashboard.helpers.BrokenEmailBackend"
+    response = invite_by_post(owner_client, workspace, django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    invitation = Invitation.objects.get(workspace=workspace)
+    assert invitation.email_status == "failed"
+    assert "invitation email to new@example.com failed" in caplog.text
+    html = owner_client.get(response["Location"]).content.decode()
+    assert "the email could not be sent" in html
+    assert 'id="invite-url"' in html  # the owner can pass the link on
+    assert "Email failed" in html
+    # Still valid: the invitee can accept with the link.
+    link = re.search(r"/invitations/([A-Za-z0-9_-]+)/", html)
+    assert link
+    assert Client().get(accept_url(link.group(1))).status_code == 200
 
 
 def test_inviting_an_existing_member_is_400(owner_client, workspace, member):

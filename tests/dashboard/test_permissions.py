@@ -259,5 +259,5 @@ def test_post_with_csrf_token_from_the_page_is_accepted(owner, workspace):
             "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
         },
     )
-    assert response.status_code == 201
+    assert response.status_code == 302
     assert ApiToken.objects.filter(name="with csrf").exists()

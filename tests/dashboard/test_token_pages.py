@@ -26,14 +26,21 @@ def mint(client, workspace, headers=None, **data):
     )
 
 
+def secret_in(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    return html[html.index(">", start) + 1 : html.index("</code>", start)]
+
+
 def test_owner_mints_and_sees_the_plaintext_once(owner_client, workspace, owner):
     response = mint(owner_client, workspace, name="CI deploy")
-    assert response.status_code == 201
-    assert response["Cache-Control"] == "no-store"
+    # POST/redirect/GET: the plaintext is on the list page the POST redirects to, once.
+    assert response.status_code == 302
+    assert response["Location"] == url("accounts:token-list", workspace)
+    page = owner_client.get(response["Location"])
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
     token = ApiToken.objects.get(name="CI deploy")
-    html = response.content.decode()
-    start = html.index('id="new-token"')
-    raw = html[html.index(">", start) + 1 : html.index("</code>", start)]
+    raw = secret_in(page.content.decode(), "new-token")
     assert raw.startswith("gfat_")
     assert token.token_hash == secret_digest(raw)
     assert token.last4 == raw[-4:]
@@ -52,15 +59,13 @@ def test_owner_mints_and_sees_the_plaintext_once(owner_client, workspace, owner)
     assert raw not in str(entry.data)
 
 
-def test_mint_over_htmx_returns_the_fragment(owner_client, workspace):
+def test_mint_over_htmx_redirects_the_browser_to_the_list(owner_client, workspace):
     response = mint(owner_client, workspace, HTMX, name="agent", role="GUEST")
-    assert response.status_code == 201
-    assert response["Cache-Control"] == "no-store"
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div id="tokens">')
-    assert "<html" not in html
-    assert 'id="new-token"' in html
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == url("accounts:token-list", workspace)
     assert ApiToken.objects.get(name="agent").role == Role.GUEST
+    html = owner_client.get(response["HX-Redirect"]).content.decode()
+    assert secret_in(html, "new-token").startswith("gfat_")
 
 
 def test_owner_role_is_not_assignable(owner_client, workspace):
@@ -224,3 +229,11 @@ def test_token_list_query_count_does_not_grow(
     with django_assert_num_queries(6):
         response = owner_client.get(target)
     assert response.content.decode().count('<tr id="token-') == 13
+
+
+def test_curl_check_after_mint_follows_the_served_address(owner_client, workspace, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["backtalk.internal"]
+    response = mint(owner_client, workspace, {"HTTP_HOST": "backtalk.internal:8765"}, name="ci")
+    html = owner_client.get(response["Location"], HTTP_HOST="backtalk.internal:8765")
+    assert "http://backtalk.internal:8765/api/v1/sites" in html.content.decode()
