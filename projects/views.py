@@ -30,13 +30,12 @@ from accounts import services as account_services
 from accounts.dashboard import (
     WorkspaceMixin,
     confirmed,
-    invalid_status,
     no_store,
     show_once_pop,
     show_once_put,
 )
 from accounts.models import ApiToken, Role, TokenFamily
-from config.htmx import htmx_partial, htmx_redirect
+from config.htmx import htmx_redirect
 from config.site import site_url
 from projects import selectors, services
 from projects.forms import SLUG_TAKEN, ProjectForm, ProjectKeyForm, RotateMcpTokenForm
@@ -240,11 +239,8 @@ class KeyCreateView(ProjectAction):
     def act(self, request: HttpRequest) -> HttpResponse:
         form = ProjectKeyForm(request.POST)
         if not form.is_valid():
-            template = htmx_partial(
-                request, "projects/project_detail.html", "projects/partials/_keys.html"
-            )
             context = self.detail_context(key_form=form)
-            return self.render(template, status=invalid_status(request), **context)
+            return self.render("projects/project_detail.html", status=400, **context)
         family = form.cleaned_data["family"]
         token, raw = account_services.api_token_mint(
             workspace=self.workspace,
@@ -276,7 +272,8 @@ class KeyRevokeView(ProjectAction):
             request,
             f"Key “{key.name}” ({key.prefix}…{key.last4}) is revoked; it stops working now.",
         )
-        return htmx_redirect(request, self.project_url(fragment="keys"))
+        # No #fragment: htmx sets location.href, and a hash-only change would not reload.
+        return htmx_redirect(request, self.project_url())
 
 
 class IngestKeyRotateView(ProjectAction):
