@@ -97,17 +97,7 @@ def minolith_item_curl(*, base_url: Value, project_key: Value) -> str:
         "POST",
         f"{base_url}/v1/feedback/items",
         key=project_key,
-        data={
-            "body": "When I search for records with more than 10,000 results, "
-            "the page takes over 15 seconds to load.",
-            "title": "Search results are slow on large datasets",
-            "type": "bug",
-            "tags": ["performance", "search"],
-            "page_url": "https://app.example.com/search",
-            "user_email": "alice@example.com",
-            "user_name": "Alice Chen",
-            "user_id_external": "usr_12345",
-        },
+        data={"body": "The export button does nothing", "type": "bug"},
     )
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import ApiToken, AuditLog, TokenFamily
+from accounts.models import ApiToken, AuditLog
 from projects.models import Project
 from tests.dashboard.test_browser import browser, new_page, shot, sign_in, site
-from tests.factories import mint_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +34,6 @@ def test_project_and_secrets_pages_fit_and_show_secrets_once(
         allowed_origins=[f"https://storefront-{i}.example-enterprise-domain.com" for i in range(3)],
         spending_cap_credits=500,
         credits_used=120,
-    )
-    mint_token(
-        workspace=workspace,
-        created_by=owner,
-        name="nightly import from the warehouse",
-        project=project,
-        family=TokenFamily.MINOLITH,
     )
     ws, pid = workspace.pk, project.pk
     context, page = new_page(browser, viewport)

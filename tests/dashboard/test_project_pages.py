@@ -327,12 +327,15 @@ def test_slug_taken_after_the_form_check_is_a_form_error_not_a_500(
     ("site_url", "base"),
     [("", "http://testserver"), ("https://fb.example.org/", "https://fb.example.org")],
 )
-def test_snippets_follow_the_served_address_unless_site_url_is_set(
-    member_client, project, settings, site_url, base
+def test_snippets_and_mcp_line_follow_the_served_address_unless_site_url_is_set(
+    owner_client, project, settings, site_url, base
 ):
     settings.SITE_URL = site_url
+    location = owner_client.post(purl("projects:secrets-reveal", project))["Location"]
+    secrets = owner_client.get(location).content.decode()
+    assert f"claude mcp add greatfeedback {base}/mcp/{project.mcp_token}" in secrets
     text = htmllib.unescape(
-        member_client.get(purl("projects:project-detail", project)).content.decode()
+        owner_client.get(purl("projects:project-detail", project)).content.decode()
     )
     assert f'<script src="{base}/widget/feedback.js" data-project="storefront">' in text
     assert f"curl -X POST {base}/v1/reports \\" in text

@@ -4,7 +4,6 @@ old token stops at once."""
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from accounts.models import AuditLog
@@ -98,16 +97,3 @@ def test_rotated_token_is_what_the_secrets_api_reveals(owner, owner_client, proj
     api = session_client(owner, workspace).get(f"/api/widget/sites/{project.pk}/secrets")
     assert api.status_code == 200
     assert api.json()["mcp_token"] == project.mcp_token
-
-
-@pytest.mark.parametrize(
-    ("site_url", "base"),
-    [("", "http://testserver"), ("https://fb.example.org", "https://fb.example.org")],
-)
-def test_mcp_line_follows_the_served_address_unless_site_url_is_set(
-    owner_client, project, settings, site_url, base
-):
-    settings.SITE_URL = site_url
-    location = owner_client.post(purl("projects:secrets-reveal", project))["Location"]
-    html = owner_client.get(location).content.decode()
-    assert f"claude mcp add greatfeedback {base}/mcp/{project.mcp_token}" in html
