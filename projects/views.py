@@ -1,110 +1,64 @@
-"""Dashboard pages for projects (greatfeedback sites): list, create, settings, keys,
+"""Dashboard pages for projects (greatfeedback sites): list, create, settings, keys, credits,
 copy-ready snippets, and the OWNER-only secrets page.
 
 Roles (docs/dashboard.md): every member reads projects; the ingest key and key list need
 MEMBER; settings and project keys need ADMIN; secrets (reveal, MCP rotation) need OWNER,
-as the greatfeedback secrets endpoints do. Plaintext keys and secrets appear only in the
-response to the POST that minted or revealed them, with ``Cache-Control: no-store``.
+as the greatfeedback secrets endpoints do.
+
+Every POST that changes something answers with a redirect (POST/redirect/GET), so reloading
+the page it lands on neither mints, rotates nor reveals again. A minted key's plaintext is
+kept in the session for one read (show_once); a reveal or rotation keeps only a flag, because
+the secrets are stored revealable on the project row anyway and a copy in the session table
+would be a second place holding them. Pages that show a secret are ``no-store``.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import ContextMixin
 
 from accounts import services as account_services
-from accounts.dashboard import WorkspaceMixin, confirmed, invalid_status, no_store
+from accounts.dashboard import (
+    WorkspaceMixin,
+    confirmed,
+    no_store,
+    show_once_pop,
+    show_once_put,
+)
 from accounts.models import ApiToken, Role, TokenFamily
-from config.htmx import htmx_partial, is_htmx
+from config.htmx import htmx_redirect
+from config.site import site_url
 from projects import selectors, services
 from projects.forms import SLUG_TAKEN, ProjectForm, ProjectKeyForm, RotateMcpTokenForm
 from projects.models import Project
+from projects.snippets import mcp_add_command, project_snippets
 
 KEY_LIST_LIMIT = 100
 
 
 @dataclass(frozen=True)
-class Snippet:
-    key: str
-    title: str
-    text: str
-    note: str = ""
+class Credits:
+    """Minolith credits of one project: 1 per created item, ``cap`` None means no cap."""
 
+    used: int
+    cap: int | None
 
-def _json(data: dict[str, Any]) -> str:
-    return shlex.quote(json.dumps(data, ensure_ascii=False))
+    @property
+    def left(self) -> int | None:
+        return None if self.cap is None else max(0, self.cap - self.used)
 
-
-def snippets(project: Project, *, ingest_key: str | None) -> list[Snippet]:
-    """Copy-ready embed code and one curl line per API family, with absolute URLs."""
-    base = settings.SITE_URL
-    ingest = ingest_key or "wk_your_ingest_key"
-    return [
-        Snippet(
-            "widget",
-            "Minolith feedback widget",
-            f'<script src="{base}/widget/feedback.js" data-project="{project.slug}"></script>',
-            "Paste before </body>. Submissions go to the public endpoint of this project's slug.",
-        ),
-        Snippet(
-            "writeback",
-            "Writeback: an agent reports an outcome (ingest key)",
-            f"curl -X POST {base}/v1/reports \\\n"
-            '  -H "Content-Type: application/json" \\\n'
-            "  -d "
-            + _json(
-                {
-                    "ingest_key": ingest,
-                    "outcome": "success",
-                    "details": "What the agent tried and what happened",
-                }
-            ),
-        ),
-        Snippet(
-            "writeback-read",
-            "Writeback: read this project's reports (wk_sk_ API key)",
-            f'curl -H "Authorization: Bearer wk_sk_your_api_key" \\\n'
-            f"  {base}/v1/dashboard/{project.pk}/reports",
-        ),
-        Snippet(
-            "minolith",
-            "Minolith: create a feedback item (mlth_ project key)",
-            f"curl -X POST {base}/v1/feedback/items \\\n"
-            '  -H "Authorization: Bearer mlth_your_project_key" \\\n'
-            '  -H "Content-Type: application/json" \\\n'
-            "  -d " + _json({"body": "The export button does nothing", "type": "bug"}),
-        ),
-        Snippet(
-            "fluister",
-            "Fluister: send feedback (mlth_ project key + projectId)",
-            f"curl -X POST {base}/v1/feedback \\\n"
-            '  -H "Authorization: Bearer mlth_your_project_key" \\\n'
-            '  -H "Content-Type: application/json" \\\n'
-            "  -d "
-            + _json({"projectId": project.pk, "text": "The login button does nothing on mobile"}),
-        ),
-        Snippet(
-            "greatfeedback",
-            "greatfeedback: list sites (gfat_ API token)",
-            f'curl -H "Authorization: Bearer gfat_your_token" \\\n  {base}/api/v1/sites',
-            "Mint a gfat_ token under API tokens.",
-        ),
-    ]
-
-
-def mcp_command(mcp_token: str) -> str:
-    return f"claude mcp add greatfeedback {settings.SITE_URL}/mcp/{mcp_token}"
+    @property
+    def reached(self) -> bool:
+        return self.cap is not None and self.used >= self.cap
 
 
 class ProjectMixin(WorkspaceMixin):
@@ -122,6 +76,10 @@ class ProjectMixin(WorkspaceMixin):
         project.workspace = self.workspace
         return project
 
+    def project_url(self, name: str = "project-detail", fragment: str = "") -> str:
+        url = reverse(f"projects:{name}", args=[self.workspace.pk, self.project.pk])
+        return f"{url}#{fragment}" if fragment else url
+
     def keys(self) -> QuerySet[ApiToken]:
         """This project's mlth_ keys and the workspace's wk_sk_ Writeback keys."""
         return (
@@ -134,15 +92,22 @@ class ProjectMixin(WorkspaceMixin):
             .order_by("revoked_at", "-created_at", "-id")
         )
 
+    @property
+    def key_once(self) -> str:
+        return f"project-key:{self.project.pk}"
+
     def detail_context(self, **extra: Any) -> dict[str, Any]:
         can_see_keys = self.role_at_least(Role.MEMBER)
+        ingest_key = self.project.ingest_key if can_see_keys else None
         context: dict[str, Any] = {
             "project": self.project,
-            "site_url": settings.SITE_URL,
             "can_see_keys": can_see_keys,
-            "ingest_key": self.project.ingest_key if can_see_keys else None,
-            "snippets": snippets(
-                self.project, ingest_key=self.project.ingest_key if can_see_keys else None
+            "ingest_key": ingest_key,
+            "credits": Credits(
+                used=self.project.credits_used, cap=self.project.spending_cap_credits
+            ),
+            "snippets": project_snippets(
+                base_url=site_url(self.request), project=self.project, ingest_key=ingest_key
             ),
         }
         if can_see_keys:
@@ -182,8 +147,28 @@ class ProjectListView(WorkspaceMixin, TemplateView):
         return context
 
 
-class ProjectCreateView(WorkspaceMixin, ContextMixin, View):
+class ProjectFormView(ProjectMixin, ContextMixin, View):
+    """Create and settings: the same form, its errors, and the slug race (SlugTaken)."""
+
     required_role = Role.ADMIN
+    template_name: str
+
+    def page(self, form: ProjectForm, status: int = 200) -> HttpResponse:
+        context = self.get_context_data(form=form, project=getattr(self, "project", None))
+        return render(self.request, self.template_name, context, status=status)
+
+    def slug_taken(self, form: ProjectForm) -> HttpResponse:
+        form.add_error("slug", SLUG_TAKEN)
+        return self.page(form, status=400)
+
+    def saved(self, project: Project, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        self.project = project
+        return htmx_redirect(self.request, self.project_url())
+
+
+class ProjectCreateView(ProjectFormView):
+    template_name = "projects/project_create.html"
 
     def get(self, request: HttpRequest, ws: str) -> HttpResponse:
         return self.page(ProjectForm())
@@ -204,31 +189,25 @@ class ProjectCreateView(WorkspaceMixin, ContextMixin, View):
                 actor=self.actor,
             )
         except services.SlugTaken:
-            form.add_error("slug", SLUG_TAKEN)
-            return self.page(form, status=400)
-        messages.success(request, f"Project “{project.name}” created.")
-        return redirect("projects:project-detail", ws=ws, project_id=project.pk)
-
-    def page(self, form: ProjectForm, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            "projects/project_create.html",
-            self.get_context_data(form=form),
-            status=status,
-        )
+            return self.slug_taken(form)
+        return self.saved(project, f"Project “{project.name}” created.")
 
 
 class ProjectDetailView(ProjectPage):
     template_name = "projects/project_detail.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The ingest key (members) and a just-minted key are on this page.
+        return no_store(super().get(request, *args, **kwargs))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(self.detail_context())
+        context.update(self.detail_context(created=show_once_pop(self.request, self.key_once)))
         return context
 
 
-class ProjectUpdateView(ProjectMixin, ContextMixin, View):
-    required_role = Role.ADMIN
+class ProjectUpdateView(ProjectFormView):
+    template_name = "projects/project_update.html"
 
     def get(self, request: HttpRequest, ws: str, project_id: str) -> HttpResponse:
         self.project = self.get_project()
@@ -240,41 +219,28 @@ class ProjectUpdateView(ProjectMixin, ContextMixin, View):
         if not form.is_valid():
             return self.page(form, status=400)
         changes = form.changes()
-        if changes:
-            try:
-                services.project_update(project=self.project, actor=self.actor, **changes)
-            except services.SlugTaken:
-                form.add_error("slug", SLUG_TAKEN)
-                return self.page(form, status=400)
-            messages.success(request, "Project settings saved.")
-        else:
+        if not changes:
             messages.info(request, "Nothing changed.")
-        return redirect("projects:project-detail", ws=ws, project_id=project_id)
-
-    def page(self, form: ProjectForm, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            "projects/project_update.html",
-            self.get_context_data(form=form, project=self.project),
-            status=status,
-        )
+            return htmx_redirect(request, self.project_url())
+        try:
+            services.project_update(project=self.project, actor=self.actor, **changes)
+        except services.SlugTaken:
+            return self.slug_taken(form)
+        return self.saved(self.project, "Project settings saved.")
 
 
 # --- Keys ------------------------------------------------------------------------------------
 class KeyCreateView(ProjectAction):
-    """ADMIN mints an mlth_ project key or a wk_sk_ Writeback key; plaintext shown once."""
+    """ADMIN mints an mlth_ project key or a wk_sk_ Writeback key; the project page it
+    redirects to shows the plaintext once."""
 
     required_role = Role.ADMIN
 
     def act(self, request: HttpRequest) -> HttpResponse:
         form = ProjectKeyForm(request.POST)
-        template = htmx_partial(
-            request, "projects/project_detail.html", "projects/partials/_keys.html"
-        )
         if not form.is_valid():
-            return self.render(
-                template, status=invalid_status(request), **self.detail_context(key_form=form)
-            )
+            context = self.detail_context(key_form=form)
+            return self.render("projects/project_detail.html", status=400, **context)
         family = form.cleaned_data["family"]
         token, raw = account_services.api_token_mint(
             workspace=self.workspace,
@@ -285,8 +251,8 @@ class KeyCreateView(ProjectAction):
             project=self.project if family == TokenFamily.MINOLITH else None,
             actor=self.actor,
         )
-        context = self.detail_context(created=token, plaintext=raw)
-        return no_store(self.render(template, status=201, **context))
+        show_once_put(request, self.key_once, {"name": token.name, "plaintext": raw})
+        return htmx_redirect(request, self.project_url(fragment="key-created"))
 
 
 class KeyRevokeView(ProjectAction):
@@ -302,11 +268,12 @@ class KeyRevokeView(ProjectAction):
         if not confirmed(request):
             return self.render("projects/key_revoke.html", key=key, project=self.project)
         account_services.api_token_revoke(token=key, actor=self.actor)
-        notice = f"Key “{key.name}” ({key.prefix}…{key.last4}) is revoked; it stops working now."
-        if is_htmx(request):
-            return self.render("projects/partials/_keys.html", **self.detail_context(notice=notice))
-        messages.success(request, notice)
-        return redirect("projects:project-detail", ws=self.workspace.pk, project_id=self.project.pk)
+        messages.success(
+            request,
+            f"Key “{key.name}” ({key.prefix}…{key.last4}) is revoked; it stops working now.",
+        )
+        # No #fragment: htmx sets location.href, and a hash-only change would not reload.
+        return htmx_redirect(request, self.project_url())
 
 
 class IngestKeyRotateView(ProjectAction):
@@ -320,18 +287,31 @@ class IngestKeyRotateView(ProjectAction):
             messages.success(
                 request, "New ingest key issued; agents using the old one are now refused."
             )
-        return redirect("projects:project-detail", ws=self.workspace.pk, project_id=self.project.pk)
+        return htmx_redirect(request, self.project_url(fragment="ingest-key"))
 
 
 # --- Secrets (OWNER) -------------------------------------------------------------------------
+SECRETS_REVEALED = "revealed"
+SECRETS_ROTATED = "rotated"
+
+
 class SecretsMixin(ProjectMixin):
     required_role = Role.OWNER
 
-    def secrets_context(self, values: dict[str, str] | None, **extra: Any) -> dict[str, Any]:
+    @property
+    def secrets_once(self) -> str:
+        return f"secrets:{self.project.pk}"
+
+    def secrets_context(self, shown: str | None, **extra: Any) -> dict[str, Any]:
         context: dict[str, Any] = {
             "project": self.project,
-            "secrets": values,
-            "mcp_command": mcp_command(values["mcp_token"]) if values else None,
+            "show_secrets": shown is not None,
+            "rotated": shown == SECRETS_ROTATED,
+            "mcp_command": mcp_add_command(
+                base_url=site_url(self.request), mcp_token=self.project.mcp_token
+            )
+            if shown
+            else None,
             "rotate_form": RotateMcpTokenForm(),
         }
         context.update(extra)
@@ -339,23 +319,24 @@ class SecretsMixin(ProjectMixin):
 
 
 class SecretsView(SecretsMixin, ProjectPage):
-    """The page itself never contains a secret: they come from the reveal POST."""
+    """The values appear once, right after the reveal or rotation POST redirected here."""
 
     template_name = "projects/project_secrets.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return no_store(super().get(request, *args, **kwargs))
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(self.secrets_context(None))
+        context.update(self.secrets_context(show_once_pop(self.request, self.secrets_once)))
         return context
 
 
 class SecretsRevealView(SecretsMixin, ProjectAction):
     def act(self, request: HttpRequest) -> HttpResponse:
-        values = services.project_secrets_reveal(project=self.project, actor=self.actor)
-        template = htmx_partial(
-            request, "projects/project_secrets.html", "projects/partials/_secrets.html"
-        )
-        return no_store(self.render(template, **self.secrets_context(values)))
+        services.project_secrets_reveal(project=self.project, actor=self.actor)
+        show_once_put(request, self.secrets_once, SECRETS_REVEALED)
+        return htmx_redirect(request, self.project_url("secrets-detail", fragment="secrets"))
 
 
 class McpTokenRotateView(SecretsMixin, ProjectAction):
@@ -370,10 +351,5 @@ class McpTokenRotateView(SecretsMixin, ProjectAction):
                 **self.secrets_context(None, rotate_form=form),
             )
         services.project_rotate_mcp_token(project=self.project, actor=self.actor)
-        values = {
-            "widget_token": self.project.widget_token,
-            "mcp_token": self.project.mcp_token,
-            "loader_secret_id": self.project.loader_secret_id,
-        }
-        context = self.secrets_context(values, rotated=True)
-        return no_store(self.render("projects/project_secrets.html", **context))
+        show_once_put(request, self.secrets_once, SECRETS_ROTATED)
+        return htmx_redirect(request, self.project_url("secrets-detail"))

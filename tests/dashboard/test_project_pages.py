@@ -1,5 +1,5 @@
 """Projects in the dashboard: create and edit (slug, origins, spending cap), the ingest key,
-project keys shown once, copy-ready snippets with SITE_URL."""
+project keys shown once, credits, links, copy-ready snippets with the served address."""
 
 from __future__ import annotations
 
@@ -203,9 +203,11 @@ def test_admin_mints_a_minolith_key_shown_once(admin_client, project):
     response = admin_client.post(
         purl("projects:key-create", project), {"family": "mlth", "name": "backend"}
     )
-    assert response.status_code == 201
-    assert response["Cache-Control"] == "no-store"
-    raw = created_secret(response.content.decode(), "new-key")
+    assert response.status_code == 302
+    assert response["Location"] == purl("projects:project-detail", project) + "#key-created"
+    shown = admin_client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    raw = created_secret(shown.content.decode(), "new-key")
     key = ApiToken.objects.get(name="backend")
     assert raw.startswith("mlth_")
     assert key.family == TokenFamily.MINOLITH
@@ -220,10 +222,9 @@ def test_admin_mints_a_writeback_key_that_reads_projects(admin_client, project):
     response = admin_client.post(
         purl("projects:key-create", project), {"family": "wk_sk", "name": "reader"}, **HTMX
     )
-    assert response.status_code == 201
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div class="card" id="keys">')
-    raw = created_secret(html, "new-key")
+    assert response.status_code == 204  # htmx navigates: the POST's URL is never reloaded
+    assert response["HX-Redirect"] == purl("projects:project-detail", project) + "#key-created"
+    raw = created_secret(admin_client.get(response["HX-Redirect"]).content.decode(), "new-key")
     assert raw.startswith("wk_sk_")
     key = ApiToken.objects.get(name="reader")
     assert key.project is None  # workspace-wide, as GET /v1/projects lists every project
@@ -322,3 +323,57 @@ def test_slug_taken_after_the_form_check_is_a_form_error_not_a_500(
     assert response.status_code == 400
     assert "This slug is already taken." in response.content.decode()
     assert not Project.objects.filter(workspace=workspace, name="Copy").exists()
+
+
+@pytest.mark.parametrize(
+    ("site_url", "base"),
+    [("", "http://testserver"), ("https://fb.example.org/", "https://fb.example.org")],
+)
+def test_snippets_and_mcp_line_follow_the_served_address_unless_site_url_is_set(
+    owner_client, project, settings, site_url, base
+):
+    settings.SITE_URL = site_url
+    location = owner_client.post(purl("projects:secrets-reveal", project))["Location"]
+    secrets = owner_client.get(location).content.decode()
+    assert f"claude mcp add greatfeedback {base}/mcp/{project.mcp_token}" in secrets
+    text = htmllib.unescape(
+        owner_client.get(purl("projects:project-detail", project)).content.decode()
+    )
+    assert f'<script src="{base}/widget/feedback.js" data-project="storefront">' in text
+    assert f"curl -X POST {base}/v1/reports \\" in text
+    assert f"curl -X POST {base}/v1/feedback/items \\" in text
+    assert f"curl -X POST {base}/v1/feedback \\" in text
+    assert f'curl "{base}/v1/dashboard/{project.pk}/reports"' in text
+    assert f"curl {base}/api/v1/sites" in text
+    assert "127.0.0.1" not in text
+
+
+def test_detail_shows_credits_used_left_and_cap(member_client, project):
+    Project.objects.filter(pk=project.pk).update(spending_cap_credits=100, credits_used=37)
+    html = member_client.get(purl("projects:project-detail", project)).content.decode()
+    assert '<dd id="credits-used">37</dd>' in html
+    assert '<dd id="credits-cap">100</dd>' in html
+    assert '<dd id="credits-left">63</dd>' in html
+
+
+def test_detail_marks_a_reached_cap_and_no_cap(member_client, project):
+    Project.objects.filter(pk=project.pk).update(spending_cap_credits=5, credits_used=5)
+    html = member_client.get(purl("projects:project-detail", project)).content.decode()
+    assert "cap reached" in html
+    Project.objects.filter(pk=project.pk).update(spending_cap_credits=None)
+    html = member_client.get(purl("projects:project-detail", project)).content.decode()
+    assert "cap reached" not in html
+    assert '<dd id="credits-cap"><span class="muted">no cap</span></dd>' in html
+
+
+def test_detail_links_to_triage_reports_and_inbox_which_answer(guest_client, project):
+    html = guest_client.get(purl("projects:project-detail", project)).content.decode()
+    links = [
+        purl("feedback:triage-breakdown", project),
+        purl("reports:report-list", project),
+        reverse("feedback:item-list", kwargs={"ws": project.workspace_id})
+        + f"?project={project.pk}",
+    ]
+    for link in links:
+        assert f'href="{link}"' in html
+        assert guest_client.get(link).status_code == 200, link

@@ -1,5 +1,6 @@
-"""OWNER-only secrets: not in the page's HTML, revealed by an explicit POST (no-store,
-audited), MCP token rotation with a confirmation; the old token stops at once."""
+"""OWNER-only secrets: not in the page's HTML, revealed by an explicit POST that redirects to
+the page showing them once (no-store, audited), MCP token rotation with a confirmation; the
+old token stops at once."""
 
 from __future__ import annotations
 
@@ -23,12 +24,14 @@ def test_secrets_page_does_not_contain_the_secrets(owner_client, project):
     assert "Reveal secrets" in html
 
 
-def test_reveal_returns_the_values_no_store_and_audits(owner_client, owner, project, settings):
+def test_reveal_shows_the_values_once_no_store_and_audits(owner_client, owner, project, settings):
     settings.SITE_URL = "https://fb.example.org"
     response = owner_client.post(purl("projects:secrets-reveal", project))
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    html = response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == purl("projects:secrets-detail", project) + "#secrets"
+    shown = owner_client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    html = shown.content.decode()
     for value in (project.widget_token, project.mcp_token, project.loader_secret_id):
         assert value in html
     assert f"claude mcp add greatfeedback https://fb.example.org/mcp/{project.mcp_token}" in html
@@ -38,13 +41,12 @@ def test_reveal_returns_the_values_no_store_and_audits(owner_client, owner, proj
     assert project.mcp_token not in str(entry.data)
 
 
-def test_reveal_over_htmx_returns_the_fragment(owner_client, project):
+def test_reveal_over_htmx_navigates_to_the_page_showing_them(owner_client, project):
     response = owner_client.post(purl("projects:secrets-reveal", project), **HTMX)
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div id="secrets-values">')
-    assert project.mcp_token in html
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == purl("projects:secrets-detail", project) + "#secrets"
+    assert project.mcp_token not in response.content.decode()
+    assert project.mcp_token in owner_client.get(response["HX-Redirect"]).content.decode()
 
 
 def test_reveal_by_get_is_not_allowed(owner_client, project):
@@ -71,13 +73,15 @@ def test_rotate_replaces_the_mcp_token_and_the_old_one_stops(
     old = project.mcp_token
     assert project_by_mcp_token(old) == project
     response = owner_client.post(purl("projects:secrets-rotate", project), {"confirm": "on"})
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response.status_code == 302
+    assert response["Location"] == purl("projects:secrets-detail", project)
+    shown = owner_client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
     project.refresh_from_db()
     assert project.mcp_token != old
     assert project_by_mcp_token(old) is None
     assert project_by_mcp_token(project.mcp_token) == project
-    html = response.content.decode()
+    html = shown.content.decode()
     assert "New MCP token issued" in html
     assert f"https://fb.example.org/mcp/{project.mcp_token}" in html
     assert old not in html
