@@ -67,9 +67,15 @@
     if (link) { window.location.href = link.href + (hash || ""); }
   }
 
+  // "#write-note" names no element on purpose: a fragment that matched one would make the
+  // browser move focus to that target after load, taking it from the note field.
+  var NOTE_HASH = "#write-note";
   function focusNote() {
     var note = document.querySelector("#add-note textarea");
-    if (note) { note.focus(); }
+    if (note) {
+      note.focus({ preventScroll: true });
+      note.scrollIntoView({ block: "center" });
+    }
   }
 
   var actions = {
@@ -83,7 +89,7 @@
     s: function () { focusField("status"); },
     p: function () { focusField("priority"); },
     t: function () { focusField("tags"); },
-    n: function () { if (itemPage) { focusNote(); } else { openSelected("#add-note"); } },
+    n: function () { if (itemPage) { focusNote(); } else { openSelected(NOTE_HASH); } },
     u: function () { if (itemPage) { window.location.href = itemPage.getAttribute("data-back"); } }
   };
 
@@ -141,5 +147,5 @@
     if (document.activeElement === document.body) { row.focus({ preventScroll: true }); }
   });
 
-  if (itemPage && window.location.hash === "#add-note") { focusNote(); }
+  if (itemPage && window.location.hash === NOTE_HASH) { focusNote(); }
 })();
