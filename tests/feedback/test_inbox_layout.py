@@ -8,19 +8,9 @@ import re
 from urllib.parse import parse_qs
 
 import pytest
-from django.test import Client
 
 from tests.feedback.factories import ItemFactory
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def inbox(workspace) -> str:
-    return f"/w/{workspace.pk}/inbox/"
+from tests.feedback.test_inbox_views import inbox, signed_in
 
 
 def chips(html: str) -> dict[str, dict[str, list[str]]]:

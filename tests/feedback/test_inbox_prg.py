@@ -8,19 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from accounts.models import AuditLog
 from feedback.models import Item, Note
 from tests.feedback.factories import ItemFactory
-
-HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # **extra for the test client
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.feedback.test_inbox_views import HX, signed_in
 
 
 def state() -> tuple[object, ...]:
