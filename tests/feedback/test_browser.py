@@ -380,6 +380,7 @@ def test_inbox_keyboard_triage(page, live_server, owner, workspace, busy_inbox):
     _sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
     selected = page.locator("tr.item-row.is-selected")
+    page.get_by_role("button", name="Shortcuts").wait_for()  # shown once the script runs
 
     page.keyboard.press("j")
     page.keyboard.press("j")
@@ -446,3 +447,25 @@ def test_inbox_keyboard_triage(page, live_server, owner, workspace, busy_inbox):
     with page.expect_navigation():
         page.keyboard.press("Enter")  # Enter (or o) opens the selected item
     assert f"/inbox/{newest.pk}/" in page.url
+
+
+def test_inbox_without_javascript_filters_through_links_and_offers_no_keys(
+    chromium, live_server, owner, workspace, busy_inbox
+):
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 800}, java_script_enabled=False
+    )
+    page = context.new_page()
+    _sign_in(page, live_server, owner)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/?type=idea")
+    assert page.locator("tr.item-row").count() == 1
+    assert not page.get_by_role("button", name="Shortcuts").is_visible()
+    assert not page.locator("#keys-help").is_visible()
+    page.get_by_role("link", name="Remove filter Type: Idea").click()  # the chip
+    page.wait_for_url(lambda url: "type=" not in url)
+    assert page.locator("tr.item-row").count() == 3
+    page.get_by_role("link", name="Open 3").click()  # a status tab
+    assert page.locator("tr.item-row").count() == 3
+    assert "status=open" in page.url
+    context.close()
