@@ -2,7 +2,9 @@
 
 Reads use the API's FilterSet (plus a search box and a project choice); writes call the
 same services as the API (``item_update``, ``item_bulk_set_status``, ``note_add``,
-``item_delete``), with the signed-in user as the actor. Viewing needs any membership;
+``item_delete``), with the signed-in user as the actor, and answer with ``htmx_redirect``
+(POST/redirect/GET) or, for an inline row change, the swapped row. Layout and keyboard:
+docs/inbox.md. Viewing needs any membership;
 changing needs MEMBER or above, enforced by ``WorkspaceMixin`` on every POST view, so a
 GUEST's forged POST is a 403 whatever the page showed.
 """
