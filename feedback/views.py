@@ -2,7 +2,9 @@
 
 Reads use the API's FilterSet (plus a search box and a project choice); writes call the
 same services as the API (``item_update``, ``item_bulk_set_status``, ``note_add``,
-``item_delete``), with the signed-in user as the actor. Viewing needs any membership;
+``item_delete``), with the signed-in user as the actor, and answer with ``htmx_redirect``
+(POST/redirect/GET) or, for an inline row change, the swapped row. Layout and keyboard:
+docs/inbox.md. Viewing needs any membership;
 changing needs MEMBER or above, enforced by ``WorkspaceMixin`` on every POST view, so a
 GUEST's forged POST is a 403 whatever the page showed.
 """
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import TemplateView, View
@@ -22,13 +24,13 @@ from accounts.dashboard import WorkspaceMixin
 from accounts.models import Role
 from config.api.errors import ApiError
 from config.api.pagination import keyset_paginate
-from config.htmx import is_htmx
+from config.htmx import htmx_redirect, is_htmx
+from config.site import site_url
 from feedback import selectors, services, triage_selectors
 from feedback.filters import InboxFilterSet
 from feedback.forms import PRIORITY_CHOICES, BulkStatusForm, NoteForm, TriageForm
 from feedback.models import Item, ItemSource, ItemStatus, ItemType
 from feedback.triage_models import TriageCategory, TriageSentiment
-from projects.models import Project
 
 PAGE_SIZE = 25
 ROW_TEMPLATE = "feedback/partials/_item_row.html"
@@ -57,22 +59,47 @@ def safe_querystring(raw: str) -> str:
     return query.urlencode()
 
 
-def credit_rows(projects: list[Project]) -> list[dict[str, Any]]:
-    """Credits used and left per project (the document: 1 credit per created item)."""
-    rows = []
-    for project in projects:
-        cap = project.spending_cap_credits
-        used = project.credits_used
-        rows.append(
-            {
-                "project": project,
-                "used": used,
-                "cap": cap,
-                "remaining": None if cap is None else max(0, cap - used),
-                "reached": cap is not None and used >= cap,
-            }
-        )
-    return rows
+# The one compact filter row shows these; the rest are folded under "More filters".
+MAIN_FILTERS = ("q", "status", "project", "type")
+CHIP_LABELS = {
+    "q": "Search",
+    "status": "Status",
+    "project": "Project",
+    "type": "Type",
+    "priority": "Priority",
+    "tags": "Tags",
+    "user_email": "Email",
+    "created_after": "After",
+    "created_before": "Before",
+}
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "status": dict(ItemStatus.choices),
+    "type": dict(ItemType.choices),
+    "priority": dict(PRIORITY_CHOICES),
+}
+
+
+def filter_chips(params: QueryDict, cleaned: dict[str, Any]) -> list[dict[str, str]]:
+    """One chip per active (valid) filter: its label and the inbox URL without it."""
+    chips = []
+    for name, label in CHIP_LABELS.items():
+        value = cleaned.get(name)
+        if value in (None, "", []):
+            continue
+        if name == "project":
+            text = value.name
+        elif name in CHOICE_LABELS:
+            text = ", ".join(CHOICE_LABELS[name].get(v, v) for v in value)
+        elif isinstance(value, list):
+            text = ", ".join(value)
+        elif name.startswith("created_"):
+            text = params.get(name, "")
+        else:
+            text = str(value)
+        rest = params.copy()
+        rest.pop(name, None)
+        chips.append({"label": label, "value": text, "remove": safe_querystring(rest.urlencode())})
+    return chips
 
 
 class InboxMixin(WorkspaceMixin):
@@ -133,7 +160,9 @@ class ItemListView(InboxMixin, TemplateView):
             )
         querystring = safe_querystring(params.urlencode())
         without_status_qs = safe_querystring(without_status.urlencode())
-        selected_status = filterset.form.cleaned_data.get("status") or []
+        cleaned = filterset.form.cleaned_data
+        selected_status = cleaned.get("status") or []
+        advanced = [n for n in filterset.filters if n not in MAIN_FILTERS and params.get(n)]
         context.update(
             choices_context(),
             items=page.items,
@@ -142,19 +171,22 @@ class ItemListView(InboxMixin, TemplateView):
             filterset=filterset,
             filter_errors=errors,
             filtered=filterset.active,
+            filter_chips=filter_chips(params, cleaned),
+            advanced_open=bool(advanced) or sort != triage_selectors.DEFAULT_SORT,
+            advanced_count=len(advanced),
             values={name: params.get(name, "") for name in filterset.filters},
             querystring=querystring,
-            status_cards=[
+            status_tabs=[
                 (value, label, counts[value], value in selected_status)
                 for value, label in ItemStatus.choices
             ],
             total=sum(counts.values()),
             projects=projects,
-            credit_rows=credit_rows(projects),
             without_status_qs=without_status_qs,
             has_any=bool(page.items) or filterset.active or bool(request.GET.get("cursor")),
             sort=sort,
             sort_choices=triage_selectors.SORT_CHOICES,
+            widget_src=site_url(request) + reverse("widget-js"),
         )
         return context
 
@@ -214,11 +246,7 @@ class ItemTriageView(InboxMixin, View):
             if from_detail
             else self.list_url(safe_querystring(request.POST.get("back", "")))
         )
-        if is_htmx(request):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return HttpResponseRedirect(target)
+        return htmx_redirect(request, target)
 
 
 class ItemBulkView(InboxMixin, View):
@@ -229,7 +257,7 @@ class ItemBulkView(InboxMixin, View):
         back = self.list_url(safe_querystring(request.POST.get("back", "")))
         if not form.is_valid():
             messages.error(request, " ".join(" ".join(map(str, e)) for e in form.errors.values()))
-            return HttpResponseRedirect(back)
+            return htmx_redirect(request, back)
         ids = form.cleaned_data["items"]
         items = list(self.items().select_related("project__workspace").filter(pk__in=ids))
         if len(items) != len(ids):
@@ -247,7 +275,7 @@ class ItemBulkView(InboxMixin, View):
                 else "."
             ),
         )
-        return HttpResponseRedirect(back)
+        return htmx_redirect(request, back)
 
 
 class NoteCreateView(ItemDetailView):
@@ -264,7 +292,7 @@ class NoteCreateView(ItemDetailView):
         services.note_add(item=item, actor=self.actor, body=form.cleaned_data["body"])
         messages.success(request, "Note added.")
         url = reverse("feedback:item-detail", args=[self.workspace.pk, item.pk])
-        return HttpResponseRedirect(f"{url}#notes")
+        return htmx_redirect(request, f"{url}#notes")
 
 
 class ItemDeleteView(InboxMixin, View):
@@ -274,4 +302,4 @@ class ItemDeleteView(InboxMixin, View):
         item = self.get_item(item_id)
         services.item_delete(item=item, actor=self.actor)
         messages.success(request, "Feedback item deleted.")
-        return HttpResponseRedirect(self.list_url())
+        return htmx_redirect(request, self.list_url())

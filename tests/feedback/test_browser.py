@@ -1,7 +1,8 @@
 """Headless Chromium: the widget embedded on a page of ANOTHER origin submits feedback that
 the API then returns with source widget and the host page's URL; keyboard use, focus
 handling and the 429 message; and the inbox shows a stored script as text, never running
-it. Screenshots land in tests/artefacts/."""
+it; the inbox and item pages at 360, 390 and 1366 px without sideways scrolling; keyboard
+triage. Screenshots land in tests/artefacts/feedback/ (git-ignored)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import threading
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -17,15 +19,15 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.models import TokenFamily
+from accounts.models import AuditLog, TokenFamily
 from feedback.models import Item
-from tests.factories import mint_token
+from tests.factories import ProjectFactory, mint_token
 from tests.feedback.factories import ItemFactory
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARTEFACTS = Path(settings.BASE_DIR) / "tests" / "artefacts"
+ARTEFACTS = Path(settings.BASE_DIR) / "tests" / "artefacts" / "feedback"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -273,6 +275,7 @@ def test_inbox_shows_a_stored_script_as_text_without_running_it(
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
     page.get_by_text(hostile).first.wait_for()
     assert page.evaluate("() => window.__pwned") is None
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "inbox_escaped.png"), full_page=True)
 
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/{item.pk}/")
@@ -296,4 +299,173 @@ def test_inbox_inline_status_change_through_htmx(page, live_server, project, own
     assert page.locator(f"#item-{item.pk} select[name=status]").input_value() == "in_progress"
     item.refresh_from_db()
     assert item.status == "in_progress"
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "inbox_inline_status.png"))
+
+
+def _at(minutes: int) -> datetime:
+    return datetime(2026, 3, 17, 12, 0, tzinfo=UTC) + timedelta(minutes=minutes)
+
+
+def _overflow(page) -> int:
+    """How far the page scrolls sideways (0 when it fits)."""
+    return page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+
+
+@pytest.fixture
+def busy_inbox(project, workspace):
+    """Rows that stress a narrow screen: long unbroken words, many tags, a long email, a
+    triaged item (two badges), in two projects."""
+    second = ProjectFactory.create(workspace=workspace, name="Backoffice administration tools")
+    return [
+        ItemFactory.create(project=project, type="bug", category="bug", sentiment="negative",
+                           impact_score=11, triage_engine="builtin",
+                           title="Checkout_crashes_with_a_very_long_unbroken_identifier_name",
+                           body="Stack trace: " + "x" * 300, priority="urgent",
+                           tags=["checkout", "payments", "mobile-safari"],
+                           user_email="someone.with.a.really.long.address@example.com",
+                           created_at=_at(3)),
+        ItemFactory.create(project=second, type="idea", title="Dark mode", tags=["ui"],
+                           created_at=_at(2)),
+        ItemFactory.create(project=project, type="praise", title="Love the export",
+                           created_at=_at(1)),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [360, 390, 1366])
+def test_inbox_and_item_page_have_no_sideways_scroll(
+    chromium, live_server, owner, workspace, busy_inbox, width
+):
+    context = chromium.new_context(viewport={"width": width, "height": 768 if width > 800 else 800})
+    page = context.new_page()
+    _sign_in(page, live_server, owner)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    first = busy_inbox[0]
+    # Filters set in the main row and in the fold, so chips and the open fold are measured too.
+    query = "type=bug,idea,praise&tags=checkout,ui&user_email=&sort=impact"
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/?{query}")
+    assert page.locator(".filter-chips .chip").count() == 3  # type, tags, clear all
+    assert _overflow(page) <= 0, f"the inbox scrolls sideways at {width}px"
+    # ... and so does the items table inside its card (the status control was cut off there).
+    assert (
+        page.evaluate(
+            "() => { const w = document.querySelector('.items-card .table-wrap');"
+            " return w.scrollWidth - w.clientWidth; }"
+        )
+        <= 0
+    )
+    status = page.locator(f"#status-{first.pk}")
+    box = status.bounding_box()
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= width  # the status control is not cut off
+    if width > 800:
+        # Items come first: the first row starts above the fold of a laptop screen.
+        assert page.locator(f"#item-{first.pk}").bounding_box()["y"] < 768
+    page.screenshot(path=str(ARTEFACTS / f"inbox_{width}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/{first.pk}/")
+    assert _overflow(page) <= 0, f"the item page scrolls sideways at {width}px"
+    page.screenshot(path=str(ARTEFACTS / f"item_{width}.png"), full_page=True)
+    context.close()
+
+
+def _active(page) -> str:
+    """The focused element's id, or its name when it has none."""
+    return page.evaluate("() => document.activeElement.id || document.activeElement.name || ''")
+
+
+def test_inbox_keyboard_triage(page, live_server, owner, workspace, busy_inbox):
+    newest, middle, _oldest = busy_inbox
+    _sign_in(page, live_server, owner)
+    page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
+    selected = page.locator("tr.item-row.is-selected")
+    page.get_by_role("button", name="Shortcuts").wait_for()  # shown once the script runs
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert _active(page) == f"item-{newest.pk}"
+    assert selected.count() == 1
+    assert selected.get_attribute("id") == f"item-{newest.pk}"
+    page.keyboard.press("j")
+    assert _active(page) == f"item-{middle.pk}"
+
+    # Not while typing, nor with a modifier.
+    page.locator("#f-q").focus()
+    page.keyboard.type("jk")
+    assert page.locator("#f-q").input_value() == "jk"
+    page.keyboard.press("Escape")
+    page.locator(f"#item-{middle.pk}").focus()
+    page.keyboard.press("Alt+j")
+    assert _active(page) == f"item-{middle.pk}"
+
+    # s: the selected row's status control; a key changes it and the server stores it.
+    page.keyboard.press("s")
+    assert _active(page) == f"status-{middle.pk}"
+    with page.expect_response(lambda r: r.url.endswith(f"/inbox/{middle.pk}/triage/")) as info:
+        page.keyboard.press("ArrowDown")
+    assert info.value.status == 200
+    middle.refresh_from_db()
+    assert middle.status == "under_review"
+    assert AuditLog.objects.filter(action="feedback.item.update").count() == 1
+    page.locator(f"#item-{middle.pk}.is-selected").wait_for()  # still selected after the swap
+    page.keyboard.press("Escape")  # leave the field: back to the row
+    assert _active(page) == f"item-{middle.pk}"
+
+    # p and t reach the other controls of the same row.
+    page.keyboard.press("p")
+    assert _active(page) == f"priority-{middle.pk}"
+    page.keyboard.press("Escape")
+    page.keyboard.press("t")
+    assert _active(page) == f"tags-{middle.pk}"
+    page.keyboard.press("Escape")
+
+    # ? opens the list of keys, Esc closes it.
+    help_dialog = page.get_by_role("dialog", name="Keyboard shortcuts")
+    page.keyboard.press("?")
+    help_dialog.wait_for(state="visible")
+    page.screenshot(path=str(ARTEFACTS / "inbox_keys_help.png"))
+    page.keyboard.press("Escape")
+    help_dialog.wait_for(state="hidden")
+
+    # n opens the selected item with the note field focused; u goes back.
+    page.keyboard.press("n")
+    page.wait_for_url(f"**/inbox/{middle.pk}/**")
+    page.wait_for_function("() => document.activeElement.name === 'body'")
+    page.keyboard.press("Escape")
+    page.keyboard.press("s")  # the item page's status field; Enter saves it
+    assert _active(page) == "t-status"
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    middle.refresh_from_db()
+    assert middle.status == "planned"
+    page.keyboard.press("u")
+    page.wait_for_url(f"**/w/{workspace.pk}/inbox/")
+    page.keyboard.press("j")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # Enter (or o) opens the selected item
+    assert f"/inbox/{newest.pk}/" in page.url
+
+
+def test_inbox_without_javascript_filters_through_links_and_offers_no_keys(
+    chromium, live_server, owner, workspace, busy_inbox
+):
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 800}, java_script_enabled=False
+    )
+    page = context.new_page()
+    _sign_in(page, live_server, owner)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/?type=idea")
+    assert page.locator("tr.item-row").count() == 1
+    assert not page.get_by_role("button", name="Shortcuts").is_visible()
+    assert not page.locator("#keys-help").is_visible()
+    page.get_by_role("link", name="Remove filter Type: Idea").click()  # the chip
+    page.wait_for_url(lambda url: "type=" not in url)
+    assert page.locator("tr.item-row").count() == 3
+    page.get_by_role("link", name="Open 3").click()  # a status tab
+    assert page.locator("tr.item-row").count() == 3
+    assert "status=open" in page.url
+    context.close()

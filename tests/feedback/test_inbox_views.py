@@ -1,5 +1,5 @@
-"""The triage inbox (dashboard): filters shared with the API, search, counts, credits,
-inline htmx triage, bulk status, notes, and who may do what."""
+"""The triage inbox (dashboard): filters shared with the API, search, status counts, filter
+chips, inline htmx triage, bulk status, notes, and who may do what."""
 
 from __future__ import annotations
 
@@ -57,9 +57,12 @@ def listed(response) -> list[str]:
 
 
 # --- Reading -------------------------------------------------------------------------------
-def test_inbox_lists_items_of_every_project_with_counts_and_credits(
-    owner, workspace, project, items
-):
+def tab(label: str, count: int) -> str:
+    """A status tab as rendered: its label and count."""
+    return f'{label} <span class="count">{count}</span></a>'
+
+
+def test_inbox_lists_items_of_every_project_with_status_counts(owner, workspace, project, items):
     project.spending_cap_credits = 500
     project.credits_used = 120
     project.save()
@@ -69,13 +72,13 @@ def test_inbox_lists_items_of_every_project_with_counts_and_credits(
     html = response.content.decode()
     assert set(listed(response)) == {i.pk for i in items.values()}
     assert html.index(items["praise"].pk) < html.index(items["bug"].pk)  # newest first
-    assert '<div class="n">3</div><div class="l">All</div>' in html
-    assert '<div class="n">1</div><div class="l">Planned</div>' in html
-    # Credits per project: used, cap, left.
-    assert '<td class="n">120</td>' in html
-    assert '<td class="n">500</td>' in html
-    assert '<td class="n">380</td>' in html
-    assert "no cap" in html  # the second project has none
+    assert tab("All", 3) in html
+    assert tab("Planned", 1) in html
+    # Credits live on the project page now, not above the items.
+    assert "Spending cap" not in html
+    assert ">120<" not in html
+    # Items come first: the tabs and the filter row are all that precede them.
+    assert html.index('aria-label="Items by status"') < html.index('id="items-title"')
 
 
 @pytest.mark.parametrize(
@@ -107,9 +110,9 @@ def test_inbox_project_filter(owner, workspace, project, items):
 def test_inbox_counts_follow_the_other_filters(owner, workspace, items):
     html = signed_in(owner).get(f"{inbox(workspace)}?type=bug,idea").content.decode()
 
-    assert '<div class="n">2</div><div class="l">All</div>' in html
-    assert '<div class="n">1</div><div class="l">Open</div>' in html
-    assert '<div class="n">0</div><div class="l">Completed</div>' in html
+    assert tab("All", 2) in html
+    assert tab("Open", 1) in html
+    assert tab("Completed", 0) in html
 
 
 def test_inbox_shows_an_invalid_filter_and_ignores_only_it(owner, workspace, items):
