@@ -196,10 +196,17 @@ class WorkspaceDetailView(WorkspacePage):
     template_name = "accounts/workspace_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from accounts.overview import workspace_overview
         from projects.selectors import project_list
 
         context = super().get_context_data(**kwargs)
         context["projects"] = list(project_list(workspace=self.workspace))
+        context["overview"] = workspace_overview(
+            workspace=self.workspace,
+            projects=context["projects"],
+            now=timezone.now(),
+            checklist=context["can_write"],
+        )
         context["member_count"] = Membership.objects.for_workspace(self.workspace).count()
         context["token_count"] = (
             ApiToken.objects.for_workspace(self.workspace)

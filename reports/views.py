@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceMixin
+from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from projects.models import Project
 from reports import selectors
 from reports.api.writeback.views import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET_ROWS
-from reports.charts import STACK, daily_chart
 from reports.filters import DateBound, ReportFilterSet
 from reports.models import Outcome
 
@@ -32,6 +32,9 @@ CHART_DEFAULT_DAYS = 30
 CHART_MAX_DAYS = 90
 TOP_TOOLS = 10
 INGEST_PLACEHOLDER = "wk_your_ingest_key"
+# Stacking order of the daily chart, bottom to top: failures on top, where they show most.
+STACK = [Outcome.SUCCESS, Outcome.REQUEST, Outcome.CONFUSING, Outcome.GAVE_UP, Outcome.FAILURE]
+OUTCOME_SERIES = [Series(key=o.value, label=o.label, css=f"o-{o.value}") for o in STACK]
 
 
 def lenient_int(raw: str | None, *, default: int, minimum: int, maximum: int) -> int:
@@ -57,6 +60,22 @@ def chart_range(
         last = first  # a range entirely in the future: one (empty) day
     first = max(first, last - timedelta(days=CHART_MAX_DAYS - 1))
     return first, last
+
+
+def daily_chart(days: list[selectors.DayCount]) -> StackedBarChart:
+    first, last = days[0].day, days[-1].day
+    return stacked_bar_chart(
+        key="outcomes",
+        title="Outcomes per day",
+        columns=[
+            Column(label=d.day.isoformat(), short=short_date(d.day), counts=d.counts) for d in days
+        ],
+        series=OUTCOME_SERIES,
+        x_label="Day (UTC)",
+        y_label="Reports",
+        noun=("report", "reports"),
+        period=f"{first.isoformat()} to {last.isoformat()} (UTC)",
+    )
 
 
 def query_without(params: QueryDict, *names: str) -> str:
@@ -138,7 +157,6 @@ class ReportListView(WorkspaceMixin, TemplateView):
             chart=daily_chart(overview.days),
             chart_first=first_day,
             chart_last=last_day,
-            legend=[(o.value, o.label) for o in reversed(STACK)],
             tools=overview.tools,
             has_any=has_any,
             page=page,

@@ -213,7 +213,7 @@ def test_report_page_chart_counts_each_utc_day_over_the_last_30_days(owner, proj
     response = signed_in(owner).get(page_url(project))
 
     chart = response.context["chart"]
-    by_day = {bar.label: {s.outcome: s.count for s in bar.segments} for bar in chart.bars}
+    by_day = {bar.label: {s.key: s.count for s in bar.segments} for bar in chart.bars}
     assert [chart.bars[0].label, chart.bars[-1].label] == [first_day.isoformat(), today.isoformat()]
     assert len(by_day) == 30
     assert by_day[today.isoformat()] == {"success": 2}
