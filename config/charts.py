@@ -18,7 +18,7 @@ HEIGHT = 240  # px, the whole drawing
 PLOT_TOP = 36  # room for the y-axis label and the totals above the tallest bar
 PLOT_BOTTOM = HEIGHT - 44  # room for the x labels and the x-axis label
 GAP = 0.2  # share of each bar's slot left empty
-MAX_X_LABELS = 6  # about 55 px per label on a 360 px phone
+MAX_X_LABELS = 5  # 30 days: one label every 6 bars, about 50 px apart on a 360 px phone
 MAX_BAR_TOTALS = 16  # more bars than this leave no room for a number above each
 TARGET_TICKS = 4
 
@@ -63,9 +63,7 @@ class Bar:
     segments: list[Segment]
     title: str  # the tooltip
     total_y: float  # just above the stack, for the number shown there
-    show_label: bool
-    label_x: str
-    label_anchor: str
+    show_label: bool  # centred under the bar; the frame's padding holds the outer halves
 
 
 @dataclass(frozen=True)
@@ -175,11 +173,6 @@ def stacked_bar_chart(
             )
         total = column_totals[index]
         parts = ", ".join(f"{s.label} {c}" for s, c in zip(series, counts, strict=True) if c)
-        label_x, anchor = (index + 0.5) * slot, "middle"
-        if len(columns) > MAX_X_LABELS and index == 0:
-            label_x, anchor = 0, "start"
-        elif len(columns) > MAX_X_LABELS and index == len(columns) - 1:
-            label_x, anchor = 100, "end"
         bars.append(
             Bar(
                 label=column.label,
@@ -194,8 +187,6 @@ def stacked_bar_chart(
                 total_y=round(y - 5, 2),
                 # The newest bar is always labelled, then every ``every``-th back from it.
                 show_label=(len(columns) - 1 - index) % every == 0,
-                label_x=_pct(label_x),
-                label_anchor=anchor,
             )
         )
     ticks = []

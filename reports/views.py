@@ -15,13 +15,13 @@ import shlex
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceMixin
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
+from config.site import site_url
 from projects.models import Project
 from reports import selectors
 from reports.api.writeback.views import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET_ROWS
@@ -87,7 +87,7 @@ def query_without(params: QueryDict, *names: str) -> str:
     return others.urlencode()
 
 
-def first_report_curl(ingest_key: str) -> str:
+def first_report_curl(ingest_key: str, *, base_url: str) -> str:
     body = {
         "ingest_key": ingest_key,
         "outcome": "success",
@@ -95,7 +95,7 @@ def first_report_curl(ingest_key: str) -> str:
         "details": "Found the right document on the first query.",
     }
     return (
-        f"curl -X POST {settings.SITE_URL}/v1/reports \\\n"
+        f"curl -X POST {base_url}/v1/reports \\\n"
         '  -H "Content-Type: application/json" \\\n'
         f"  -d {shlex.quote(json.dumps(body))}"
     )
@@ -171,7 +171,7 @@ class ReportListView(WorkspaceMixin, TemplateView):
             tool_querystring=query_without(params, "page", "tool_name"),
             ingest_key=ingest_key,
             ingest_key_shown=can_write,
-            first_curl=first_report_curl(ingest_key),
+            first_curl=first_report_curl(ingest_key, base_url=site_url(self.request)),
         )
         return context
 

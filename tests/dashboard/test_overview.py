@@ -116,7 +116,8 @@ def test_overview_checklist_links_each_step_of_an_empty_project(owner, workspace
         ("Mint an API token", False),
     ]
     html = response.content.decode()
-    assert "Get started with Storefront" in html
+    assert "Getting started" in html
+    assert 'Storefront <span class="muted small">3 of 3 left</span>' in html
     assert f'href="/w/{workspace.pk}/projects/{project.pk}/#snippets"' in html
     assert (
         f'href="/w/{workspace.pk}/projects/{project.pk}/reports/">Send a first agent report' in html
@@ -137,7 +138,7 @@ def test_overview_checklist_ticks_steps_and_disappears_once_all_are_done(owner, 
     response = client.get(overview_url(workspace))
 
     assert response.context["overview"].checklists == []
-    assert "Get started" not in response.content.decode()
+    assert "Getting started" not in response.content.decode()
 
 
 def test_overview_token_of_another_project_does_not_tick_the_step(owner, workspace, project):
@@ -157,7 +158,7 @@ def test_overview_checklist_is_not_shown_to_guests(guest, workspace, project):
 
     assert response.status_code == 200
     assert response.context["overview"].checklists == []
-    assert "Get started" not in response.content.decode()
+    assert "Getting started" not in response.content.decode()
     assert "What arrived" in response.content.decode()
 
 

@@ -79,10 +79,10 @@ def test_report_chart_has_a_y_axis_with_ticks_gridlines_and_axis_titles(owner, b
     assert ">Day (UTC)</text>" in svg
     # No viewBox: the drawing is not scaled, so 12 px labels stay 12 px on any screen.
     assert "viewBox" not in svg
-    # 30 days: six labels under the axis, the newest among them.
+    # 30 days: five labels under the axis, the newest among them.
     labels = re.findall(r'<text class="x"[^>]*>([^<]+)</text>', svg)
     today = timezone.now().date()
-    assert len(labels) == 6
+    assert len(labels) == 5
     assert labels[-1] == f"{today.day} {today:%b}"
 
 

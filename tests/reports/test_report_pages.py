@@ -251,3 +251,14 @@ def test_report_page_stat_and_tool_links_keep_the_other_filters(owner, filled):
     # A tool name adds itself to the current filters.
     tool_link = f"?outcome=failure&amp;from={start}&amp;limit=3&amp;tool_name=search_index"
     assert f'href="{tool_link}"' in html
+
+
+def test_report_page_curl_follows_the_served_address_without_site_url(owner, project, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["reports.example.test"]
+
+    html = (
+        signed_in(owner).get(page_url(project), HTTP_HOST="reports.example.test").content.decode()
+    )
+
+    assert "curl -X POST http://reports.example.test/v1/reports" in html
