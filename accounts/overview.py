@@ -128,6 +128,8 @@ class ProjectRow:
 
 @dataclass(frozen=True)
 class UnhandledRow:
+    """An Unhandled with the project and section it belongs to, as the template needs it."""
+
     project: ProjectLike
     item: Unhandled
     section: Section

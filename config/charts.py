@@ -70,7 +70,11 @@ class Bar:
 class Tick:
     value: int
     y: float
-    label_y: float
+
+    @property
+    def label_y(self) -> float:
+        """The tick's number, centred on its gridline."""
+        return round(self.y + 4, 2)
 
 
 @dataclass(frozen=True)
@@ -192,7 +196,7 @@ def stacked_bar_chart(
     ticks = []
     for value in range(0, axis_max + 1, step):
         y = round(PLOT_BOTTOM - plot * value / axis_max, 2)
-        ticks.append(Tick(value=value, y=y, label_y=round(y + 4, 2)))
+        ticks.append(Tick(value=value, y=y))
     return StackedBarChart(
         key=key,
         title=title,
