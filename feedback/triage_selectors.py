@@ -74,10 +74,6 @@ class Breakdown:
     def total(self) -> int:
         return sum(self.categories.values())
 
-    @property
-    def peak(self) -> int:
-        return max((b.total for b in self.buckets), default=0)
-
 
 def triage_breakdown(
     *, project: Project, now: datetime, bucket: str = "day", days: int = BREAKDOWN_DAYS

@@ -1,5 +1,6 @@
 """Dashboard pages for AI triage: correcting an item's category or sentiment, exporting the
-corrections as CSV, and a project's breakdown by category and sentiment over time.
+corrections as CSV, and a project's breakdown by category and sentiment over time (with the
+sidebar's workspace-level entry to it).
 
 Permissions (docs/triage.md): any member, GUEST included, may view the breakdown (the inbox
 is readable by guests too); correcting and exporting need MEMBER or above, like every other
