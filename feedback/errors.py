@@ -19,6 +19,7 @@ INVALID_FEEDBACK_TYPE = "invalid_feedback_type"
 INVALID_STATUS = "invalid_status"
 INVALID_PRIORITY = "invalid_priority"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+SPENDING_CAP_EXCEEDED = "spending_cap_exceeded"
 
 
 class ItemNotFound(ApiError):
@@ -28,7 +29,7 @@ class ItemNotFound(ApiError):
 
 class SpendingCapExceeded(ApiError):
     def __init__(self) -> None:
-        super().__init__(ErrorCode.PAYMENT_REQUIRED, "Spending cap exceeded.", 402)
+        super().__init__(SPENDING_CAP_EXCEEDED, "Spending cap exceeded.", 402)
 
 
 def resource_not_found() -> ApiError:

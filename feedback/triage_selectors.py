@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 
+from accounts.models import Workspace
 from feedback.models import Item
 from feedback.triage_models import TriageCategory, TriageCorrection, TriageSentiment
 from projects.models import Project
@@ -73,10 +74,6 @@ class Breakdown:
     def total(self) -> int:
         return sum(self.categories.values())
 
-    @property
-    def peak(self) -> int:
-        return max((b.total for b in self.buckets), default=0)
-
 
 def triage_breakdown(
     *, project: Project, now: datetime, bucket: str = "day", days: int = BREAKDOWN_DAYS
@@ -135,6 +132,18 @@ def triage_breakdown(
         buckets=buckets,
         categories=categories,
         sentiments=sentiments,
+    )
+
+
+def project_recent_counts(*, workspace: Workspace, now: datetime) -> list[Project]:
+    """The workspace's projects by name, each annotated with ``recent_items``: items created
+    in the breakdown's window (the same days triage_breakdown counts), in one query."""
+    first = now.date() - timedelta(days=BREAKDOWN_DAYS - 1)
+    recent = Q(feedback_items__created_at__gte=datetime_at(first, now))
+    return list(
+        Project.objects.for_workspace(workspace)
+        .annotate(recent_items=Count("feedback_items", filter=recent))
+        .order_by("name", "id")
     )
 
 

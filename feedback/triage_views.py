@@ -1,5 +1,6 @@
 """Dashboard pages for AI triage: correcting an item's category or sentiment, exporting the
-corrections as CSV, and a project's breakdown by category and sentiment over time.
+corrections as CSV, and a project's breakdown by category and sentiment over time (with the
+sidebar's workspace-level entry to it).
 
 Permissions (docs/triage.md): any member, GUEST included, may view the breakdown (the inbox
 is readable by guests too); correcting and exporting need MEMBER or above, like every other
@@ -29,8 +30,8 @@ from django.views.generic import TemplateView, View
 
 from accounts.dashboard import WorkspaceMixin
 from accounts.models import Role
+from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from config.htmx import is_htmx
-from config.ids import is_hex32
 from feedback import triage_selectors, triaging
 from feedback.triage import corrections
 from feedback.triage_models import (
@@ -40,6 +41,7 @@ from feedback.triage_models import (
 )
 from feedback.views import InboxMixin, choices_context
 from projects.models import Project
+from projects.selectors import project_get
 
 TRIAGE_CARD = "feedback/partials/_triage_card.html"
 
@@ -103,10 +105,7 @@ class TriageCorrectView(InboxMixin, View):
 # --- project pages -------------------------------------------------------------------------
 class ProjectMixin(WorkspaceMixin):
     def get_project(self) -> Project:
-        project_id = self.kwargs["project_id"]
-        if not is_hex32(project_id):
-            raise Http404("No such project")
-        project = Project.objects.for_workspace(self.workspace).filter(pk=project_id).first()
+        project = project_get(workspace=self.workspace, project_id=self.kwargs["project_id"])
         if project is None:
             raise Http404("No such project")
         return project
@@ -142,52 +141,53 @@ class CorrectionExportView(ProjectMixin, View):
         return response
 
 
-CHART_BAR_GAP = 4
-CHART_HEIGHT = 160
-CHART_PLOT_HEIGHT = 140
-CHART_WIDTH = 600
-
-
-def stacked_chart(
-    breakdown: Any, attr: str, columns: list[tuple[str, str]], *, title: str, css: str
-) -> dict[str, Any]:
-    """SVG geometry for one stacked bar per bucket (server-side; the template only draws).
+def breakdown_chart(
+    breakdown: triage_selectors.Breakdown,
+    attr: str,
+    columns: list[tuple[str, str]],
+    *,
+    title: str,
+    css: str,
+) -> StackedBarChart:
+    """One stacked bar per bucket of ``breakdown.<attr>`` (categories or sentiments);
     ``css`` prefixes each key into the class that colours it (``c-bug``, ``m-negative``)."""
-    keys = [key for key, _ in columns]
-    n = max(1, len(breakdown.buckets))
-    slot = CHART_WIDTH / n
-    width = max(2.0, slot - CHART_BAR_GAP)
-    peak = max(1, breakdown.peak)
-    bars = []
-    for i, bucket in enumerate(breakdown.buckets):
-        counts = getattr(bucket, attr)
-        y = float(CHART_PLOT_HEIGHT)
-        segments = []
-        for key in keys:
-            count = counts.get(key, 0)
-            if not count:
-                continue
-            height = CHART_PLOT_HEIGHT * count / peak
-            y -= height
-            segments.append({"css": f"{css}{key}", "y": round(y, 2), "height": round(height, 2)})
-        parts = ", ".join(f"{k} {counts[k]}" for k in keys if counts.get(k)) or "none"
-        bars.append(
-            {
-                "x": round(i * slot + CHART_BAR_GAP / 2, 2),
-                "width": round(width, 2),
-                "segments": segments,
-                "title": f"{bucket.label}: {parts}",
-            }
+    return stacked_bar_chart(
+        key=f"triage-{attr}",
+        title=title,
+        columns=[
+            Column(label=b.label, short=short_date(b.start), counts=getattr(b, attr))
+            for b in breakdown.buckets
+        ],
+        series=[Series(key=key, label=label, css=f"{css}{key}") for key, label in columns],
+        x_label="Day (UTC)" if breakdown.bucket == "day" else "Week from (UTC)",
+        y_label="Items",
+        noun=("item", "items"),
+        period=f"{breakdown.first.isoformat()} to {breakdown.last.isoformat()} (UTC)",
+    )
+
+
+class TriageIndexView(WorkspaceMixin, TemplateView):
+    """/w/<ws>/triage/: the sidebar's way to the breakdown. A workspace with one project
+    goes straight to its breakdown; otherwise its projects are listed to pick from."""
+
+    template_name = "feedback/triage_index.html"
+    projects: list[Project]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.projects = triage_selectors.project_recent_counts(
+            workspace=self.workspace, now=timezone.now()
         )
-    return {
-        "title": title,
-        "legend": [(f"{css}{key}", label) for key, label in columns],
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "plot_height": CHART_PLOT_HEIGHT,
-        "bars": bars,
-        "peak": breakdown.peak,
-    }
+        if len(self.projects) == 1:
+            url = reverse(
+                "feedback:triage-breakdown", args=[self.workspace.pk, self.projects[0].pk]
+            )
+            return HttpResponseRedirect(url)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(projects=self.projects, days=triage_selectors.BREAKDOWN_DAYS)
+        return context
 
 
 class TriageBreakdownView(ProjectMixin, TemplateView):
@@ -209,9 +209,9 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
         }
         category_columns = [(k, labels[k]) for k in triage_selectors.CATEGORY_KEYS]
         sentiment_columns = [(k, labels[k]) for k in triage_selectors.SENTIMENT_KEYS]
-        # Category and sentiment are set together, so "untriaged" is one number: the table
-        # and the totals show it once, on the category side; the charts keep it in both bars.
-        sentiment_table = [c for c in sentiment_columns if c[0] != triage_selectors.UNTRIAGED_KEY]
+        # Category and sentiment are set together, so "untriaged" is one number: the totals
+        # show it once, on the category side; both charts keep it in their bars.
+        sentiment_totals = [c for c in sentiment_columns if c[0] != triage_selectors.UNTRIAGED_KEY]
         context.update(
             project=project,
             breakdown=breakdown,
@@ -219,25 +219,13 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
             days=triage_selectors.BREAKDOWN_DAYS,
             summary=[
                 *(("c-" + k, label, breakdown.categories[k]) for k, label in category_columns),
-                *(("m-" + k, label, breakdown.sentiments[k]) for k, label in sentiment_table),
+                *(("m-" + k, label, breakdown.sentiments[k]) for k, label in sentiment_totals),
             ],
-            category_columns=category_columns,
-            sentiment_columns=sentiment_table,
-            rows=[
-                {
-                    "bucket": b,
-                    "categories": [b.categories[k] for k, _ in category_columns],
-                    "sentiments": [b.sentiments[k] for k, _ in sentiment_table],
-                }
-                for b in reversed(breakdown.buckets)  # newest first in the table
-            ],
-            category_totals=[breakdown.categories[k] for k, _ in category_columns],
-            sentiment_totals=[breakdown.sentiments[k] for k, _ in sentiment_table],
             charts=[
-                stacked_chart(
+                breakdown_chart(
                     breakdown, "categories", category_columns, title="By category", css="c-"
                 ),
-                stacked_chart(
+                breakdown_chart(
                     breakdown, "sentiments", sentiment_columns, title="By sentiment", css="m-"
                 ),
             ],

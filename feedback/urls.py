@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/<str:item_id>/notes/", views.NoteCreateView.as_view(), name="note-create"),
     path("inbox/<str:item_id>/delete/", views.ItemDeleteView.as_view(), name="item-delete"),
     # AI triage (feedback.triage_views)
+    path("triage/", triage_views.TriageIndexView.as_view(), name="triage-index"),
     path(
         "inbox/<str:item_id>/triage/correct/",
         triage_views.TriageCorrectView.as_view(),

@@ -6,4 +6,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Writeback agent reports"
 
     def ready(self) -> None:
+        from accounts.overview import section_register
         from reports import signals  # noqa: F401  (cache invalidation of ingest-key lookups)
+        from reports.overview import SECTION
+
+        section_register(SECTION)

@@ -15,16 +15,16 @@ import shlex
 from datetime import date, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceMixin
+from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
+from config.site import site_url
 from projects.models import Project
 from reports import selectors
 from reports.api.writeback.views import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET_ROWS
-from reports.charts import STACK, daily_chart
 from reports.filters import DateBound, ReportFilterSet
 from reports.models import Outcome
 
@@ -32,6 +32,9 @@ CHART_DEFAULT_DAYS = 30
 CHART_MAX_DAYS = 90
 TOP_TOOLS = 10
 INGEST_PLACEHOLDER = "wk_your_ingest_key"
+# Stacking order of the daily chart, bottom to top: failures on top, where they show most.
+STACK = [Outcome.SUCCESS, Outcome.REQUEST, Outcome.CONFUSING, Outcome.GAVE_UP, Outcome.FAILURE]
+OUTCOME_SERIES = [Series(key=o.value, label=o.label, css=f"o-{o.value}") for o in STACK]
 
 
 def lenient_int(raw: str | None, *, default: int, minimum: int, maximum: int) -> int:
@@ -59,6 +62,22 @@ def chart_range(
     return first, last
 
 
+def daily_chart(days: list[selectors.DayCount]) -> StackedBarChart:
+    first, last = days[0].day, days[-1].day
+    return stacked_bar_chart(
+        key="outcomes",
+        title="Outcomes per day",
+        columns=[
+            Column(label=d.day.isoformat(), short=short_date(d.day), counts=d.counts) for d in days
+        ],
+        series=OUTCOME_SERIES,
+        x_label="Day (UTC)",
+        y_label="Reports",
+        noun=("report", "reports"),
+        period=f"{first.isoformat()} to {last.isoformat()} (UTC)",
+    )
+
+
 def query_without(params: QueryDict, *names: str) -> str:
     """The current query string without ``names``, for links that change one filter and
     keep the others (and drop ``page``, since the set changes)."""
@@ -68,7 +87,7 @@ def query_without(params: QueryDict, *names: str) -> str:
     return others.urlencode()
 
 
-def first_report_curl(ingest_key: str) -> str:
+def first_report_curl(ingest_key: str, *, base_url: str) -> str:
     body = {
         "ingest_key": ingest_key,
         "outcome": "success",
@@ -76,7 +95,7 @@ def first_report_curl(ingest_key: str) -> str:
         "details": "Found the right document on the first query.",
     }
     return (
-        f"curl -X POST {settings.SITE_URL}/v1/reports \\\n"
+        f"curl -X POST {base_url}/v1/reports \\\n"
         '  -H "Content-Type: application/json" \\\n'
         f"  -d {shlex.quote(json.dumps(body))}"
     )
@@ -138,7 +157,6 @@ class ReportListView(WorkspaceMixin, TemplateView):
             chart=daily_chart(overview.days),
             chart_first=first_day,
             chart_last=last_day,
-            legend=[(o.value, o.label) for o in reversed(STACK)],
             tools=overview.tools,
             has_any=has_any,
             page=page,
@@ -153,7 +171,7 @@ class ReportListView(WorkspaceMixin, TemplateView):
             tool_querystring=query_without(params, "page", "tool_name"),
             ingest_key=ingest_key,
             ingest_key_shown=can_write,
-            first_curl=first_report_curl(ingest_key),
+            first_curl=first_report_curl(ingest_key, base_url=site_url(self.request)),
         )
         return context
 

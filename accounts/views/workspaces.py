@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from accounts import services
@@ -56,10 +57,17 @@ class WorkspaceDetailView(WorkspacePage):
     template_name = "accounts/workspace_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from accounts.overview import workspace_overview
         from projects.selectors import project_list
 
         context = super().get_context_data(**kwargs)
         context["projects"] = list(project_list(workspace=self.workspace))
+        context["overview"] = workspace_overview(
+            workspace=self.workspace,
+            projects=context["projects"],
+            now=timezone.now(),
+            checklist=context["can_write"],
+        )
         context["member_count"] = Membership.objects.for_workspace(self.workspace).count()
         context["token_count"] = (
             ApiToken.objects.for_workspace(self.workspace)

@@ -482,3 +482,60 @@ def test_corrections_guard_and_unguard_are_inverses():
     assert guard("=SUM(1)") == "'=SUM(1)"
     assert guard("'=SUM(1)") == "''=SUM(1)"
     assert guard("plain") == "plain"
+
+
+# --- the sidebar's entry -----------------------------------------------------------------------
+def triage_index(workspace) -> str:
+    return f"/w/{workspace.pk}/triage/"
+
+
+def test_sidebar_links_to_the_triage_entry(owner, workspace, project):
+    html = signed_in(owner).get(f"/w/{workspace.pk}/").content.decode()
+
+    assert f'<a href="/w/{workspace.pk}/triage/">Triage</a>' in html
+
+
+def test_triage_entry_with_one_project_opens_its_breakdown(owner, workspace, project):
+    response = signed_in(owner).get(triage_index(workspace))
+
+    assert response.status_code == 302
+    assert response["Location"] == breakdown_url(workspace, project)
+
+
+def test_triage_entry_lists_projects_with_their_recent_item_counts(owner, workspace, project):
+    other = ProjectFactory.create(workspace=workspace, name="<i>Another</i>")
+    triaged(project)
+    triaged(project, created_at=timezone.now() - timedelta(days=31))  # outside the window
+
+    response = signed_in(owner).get(triage_index(workspace))
+
+    assert response.status_code == 200
+    counts = {p.name: p.recent_items for p in response.context["projects"]}
+    assert counts == {"Storefront": 1, "<i>Another</i>": 0}
+    html = response.content.decode()
+    assert breakdown_url(workspace, project) in html
+    assert breakdown_url(workspace, other) in html
+    assert "&lt;i&gt;Another&lt;/i&gt;" in html
+    assert f'<a href="/w/{workspace.pk}/triage/" aria-current="page">Triage</a>' in html
+
+
+def test_triage_entry_without_projects_says_so(owner):
+    from accounts.services import workspace_create
+
+    empty = workspace_create(owner=owner, name="Empty")
+
+    response = signed_in(owner).get(triage_index(empty))
+
+    assert response.status_code == 200
+    assert "No projects yet" in response.content.decode()
+
+
+def test_triage_entry_for_non_member_is_404(outsider, workspace, project):
+    assert signed_in(outsider).get(triage_index(workspace)).status_code == 404
+
+
+def test_breakdown_page_marks_triage_not_projects_in_the_sidebar(owner, workspace, project):
+    html = signed_in(owner).get(breakdown_url(workspace, project)).content.decode()
+
+    assert f'<a href="/w/{workspace.pk}/triage/" aria-current="page">Triage</a>' in html
+    assert f'<a href="/w/{workspace.pk}/projects/">Projects</a>' in html

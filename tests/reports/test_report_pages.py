@@ -213,7 +213,7 @@ def test_report_page_chart_counts_each_utc_day_over_the_last_30_days(owner, proj
     response = signed_in(owner).get(page_url(project))
 
     chart = response.context["chart"]
-    by_day = {bar.label: {s.outcome: s.count for s in bar.segments} for bar in chart.bars}
+    by_day = {bar.label: {s.key: s.count for s in bar.segments} for bar in chart.bars}
     assert [chart.bars[0].label, chart.bars[-1].label] == [first_day.isoformat(), today.isoformat()]
     assert len(by_day) == 30
     assert by_day[today.isoformat()] == {"success": 2}
@@ -251,3 +251,14 @@ def test_report_page_stat_and_tool_links_keep_the_other_filters(owner, filled):
     # A tool name adds itself to the current filters.
     tool_link = f"?outcome=failure&amp;from={start}&amp;limit=3&amp;tool_name=search_index"
     assert f'href="{tool_link}"' in html
+
+
+def test_report_page_curl_follows_the_served_address_without_site_url(owner, project, settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["reports.example.test"]
+
+    html = (
+        signed_in(owner).get(page_url(project), HTTP_HOST="reports.example.test").content.decode()
+    )
+
+    assert "curl -X POST http://reports.example.test/v1/reports" in html
