@@ -50,7 +50,7 @@ ID_ATTEMPTS = 3
 
 
 def widget_actor(project: Project) -> Actor:
-    return Actor(actor_id=f"widget:{project.pk}")
+    return Actor.for_widget(project.pk)
 
 
 def _charge(project: Project, credits: int) -> None:

@@ -32,6 +32,7 @@ from accounts.dashboard import WorkspaceMixin
 from accounts.models import Role
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from config.htmx import is_htmx
+from config.http import no_store
 from feedback import triage_selectors, triaging
 from feedback.triage import corrections
 from feedback.triage_models import (
@@ -137,8 +138,7 @@ class CorrectionExportView(ProjectMixin, View):
         response["Content-Disposition"] = (
             f'attachment; filename="triage-corrections-{project.slug}-{stamp}.csv"'
         )
-        response["Cache-Control"] = "no-store"
-        return response
+        return no_store(response)
 
 
 def breakdown_chart(

@@ -20,7 +20,6 @@ from typing import Any
 import django_filters
 from django import forms
 
-from config.filters import DateBound as DateBound  # re-exported: reports/views.py reads it here
 from config.filters import DateBoundFilter, FilterSet, text_errors
 from reports.models import SOURCE_MAX, TOOL_NAME_MAX, Outcome, Report
 

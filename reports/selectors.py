@@ -14,13 +14,9 @@ from django.db.models.functions import TruncDate
 
 from accounts.models import Workspace
 from projects.models import Project
-from projects.selectors import project_get
 from reports.models import Outcome, Report
 
 OUTCOMES = [o.value for o in Outcome]
-
-# The dashboard page (reports/views.py) still calls the project lookup by this name.
-report_project_get = project_get
 
 
 def report_queryset(*, project: Project) -> QuerySet[Report]:

@@ -9,9 +9,7 @@ to MEMBER and up, as on the project page.
 
 from __future__ import annotations
 
-import json
 import math
-import shlex
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,12 +18,15 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceMixin
+from config.api.pagination import WritebackPagination
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
+from config.filters import DateBound
 from config.site import site_url
 from projects.models import Project
+from projects.selectors import project_get
+from projects.snippets import writeback_report_curl
 from reports import selectors
-from reports.api.writeback.views import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET_ROWS
-from reports.filters import DateBound, ReportFilterSet
+from reports.filters import ReportFilterSet
 from reports.models import Outcome
 
 CHART_DEFAULT_DAYS = 30
@@ -87,20 +88,6 @@ def query_without(params: QueryDict, *names: str) -> str:
     return others.urlencode()
 
 
-def first_report_curl(ingest_key: str, *, base_url: str) -> str:
-    body = {
-        "ingest_key": ingest_key,
-        "outcome": "success",
-        "tool_name": "search_index",
-        "details": "Found the right document on the first query.",
-    }
-    return (
-        f"curl -X POST {base_url}/v1/reports \\\n"
-        '  -H "Content-Type: application/json" \\\n'
-        f"  -d {shlex.quote(json.dumps(body))}"
-    )
-
-
 class ReportListView(WorkspaceMixin, TemplateView):
     """/w/<ws>/projects/<project_id>/reports/: one project's agent reports."""
 
@@ -108,9 +95,7 @@ class ReportListView(WorkspaceMixin, TemplateView):
     project: Project
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        project = selectors.report_project_get(
-            workspace=self.workspace, project_id=kwargs["project_id"]
-        )
+        project = project_get(workspace=self.workspace, project_id=kwargs["project_id"])
         if project is None:
             raise Http404("Project not found")
         self.project = project
@@ -133,10 +118,13 @@ class ReportListView(WorkspaceMixin, TemplateView):
         stats = overview.stats
         total = stats["total"]
         limit = lenient_int(
-            params.get("limit"), default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT
+            params.get("limit"),
+            default=WritebackPagination.default_limit,
+            minimum=1,
+            maximum=WritebackPagination.max_limit,
         )
         last_page = max(1, math.ceil(total / limit))
-        max_page = max(1, MAX_OFFSET_ROWS // limit)
+        max_page = max(1, WritebackPagination.max_offset_rows // limit)
         reachable = min(last_page, max_page)
         page = lenient_int(params.get("page"), default=1, minimum=1, maximum=reachable)
         rows = selectors.report_page(queryset, page=page, limit=limit) if total else []
@@ -164,14 +152,16 @@ class ReportListView(WorkspaceMixin, TemplateView):
             last_page=last_page,
             reachable_last_page=reachable,
             depth_capped=last_page > max_page,
-            max_offset_rows=MAX_OFFSET_ROWS,
+            max_offset_rows=WritebackPagination.max_offset_rows,
             querystring=query_without(params, "page"),
             # Stat cards and tool names narrow the current view rather than replace it.
             outcome_querystring=query_without(params, "page", "outcome"),
             tool_querystring=query_without(params, "page", "tool_name"),
             ingest_key=ingest_key,
             ingest_key_shown=can_write,
-            first_curl=first_report_curl(ingest_key, base_url=site_url(self.request)),
+            first_curl=writeback_report_curl(
+                base_url=site_url(self.request), ingest_key=ingest_key
+            ),
         )
         return context
 

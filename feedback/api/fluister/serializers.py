@@ -21,6 +21,7 @@ from config.api.errors import validation_error
 from feedback import constants as C
 from feedback.api.fields import optional_email, optional_text
 from feedback.models import Item
+from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
 from feedback.triage_models import TriageCategory, TriageSentiment
 
 TEXT_MAX = C.BODY_MAX  # 50,000, like a Minolith body (the item it becomes)
@@ -94,5 +95,5 @@ class FluisterFeedbackOutput(serializers.Serializer):
     page = serializers.CharField(allow_null=True)
     category = serializers.ChoiceField(choices=TriageCategory.choices)
     sentiment = serializers.ChoiceField(choices=TriageSentiment.choices)
-    impactScore = serializers.IntegerField(min_value=0, max_value=14)
+    impactScore = serializers.IntegerField(min_value=IMPACT_MIN, max_value=IMPACT_MAX)
     createdAt = serializers.CharField(help_text="UTC, 2026-04-09T10:30:00Z")

@@ -36,11 +36,6 @@ from reports.api.writeback.serializers import (
 from reports.filters import ReportFilterSet
 from reports.models import Outcome
 
-# The dashboard's reports page (reports/views.py) pages the same way and reads these here.
-DEFAULT_LIMIT = WritebackPagination.default_limit
-MAX_LIMIT = WritebackPagination.max_limit
-MAX_OFFSET_ROWS = WritebackPagination.max_offset_rows
-
 
 def _input_error(errors: Any) -> ApiError:
     """The first invalid field, in declaration order, with its own code (``invalid_outcome``
