@@ -8,19 +8,13 @@ from typing import TYPE_CHECKING, Self
 from django.db import models
 from django.db.models import Q
 
+from projects.querysets import ProjectScopedQuerySet
+
 if TYPE_CHECKING:
-    from accounts.models import Workspace
     from feedback.models import Item, Note  # noqa: F401  (named in string base classes)
-    from projects.models import Project
 
 
-class ItemQuerySet(models.QuerySet["Item"]):
-    def for_workspace(self, workspace: Workspace) -> Self:
-        return self.filter(project__workspace=workspace)
-
-    def for_project(self, project: Project) -> Self:
-        return self.filter(project=project)
-
+class ItemQuerySet(ProjectScopedQuerySet["Item"]):
     def open(self) -> Self:
         return self.filter(status="open")
 

@@ -6,4 +6,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = "Projects and sites"
 
     def ready(self) -> None:
-        from projects import cors  # noqa: F401  (connects the CORS origin check)
+        from projects import (
+            cors,  # noqa: F401  (connects the CORS origin check)
+            signals,  # noqa: F401  (drops cached ingest-key lookups)
+        )

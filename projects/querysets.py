@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 
@@ -10,7 +10,9 @@ from config.ids import is_hex32
 
 if TYPE_CHECKING:
     from accounts.models import Workspace
-    from projects.models import Project  # noqa: F401  (named in a string base class)
+    from projects.models import Project
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -26,3 +28,14 @@ class ProjectQuerySet(models.QuerySet["Project"]):
 
     def alive(self) -> Self:
         return self.filter(workspace__deleted_at__isnull=True)
+
+
+class ProjectScopedQuerySet(models.QuerySet[_Row]):
+    """Rows that belong to one project (items, reports, annotations): every read starts from
+    the caller's workspace or from a project already scoped to it."""
+
+    def for_workspace(self, workspace: Workspace) -> Self:
+        return self.filter(project__workspace=workspace)
+
+    def for_project(self, project: Project) -> Self:
+        return self.filter(project=project)

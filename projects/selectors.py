@@ -18,7 +18,7 @@ from projects.querysets import ProjectQuerySet
 logger = logging.getLogger("backtalk.projects")
 
 # How long an ingest key -> project answer is reused. Rotation deletes the entry at once and
-# so do workspace delete/restore and project deletion (reports.signals); the TTL bounds what
+# so do workspace delete/restore and project deletion (projects.signals); the TTL bounds what
 # a missed invalidation (cache outage, a race with a write) can serve.
 INGEST_LOOKUP_TTL_SECONDS = 60
 

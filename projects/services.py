@@ -124,7 +124,7 @@ def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
 def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:
     old_digest = project.ingest_key_hash
     raw = _rotate(project=project, actor=actor, secret="ingest_key")
-    # POST /v1/reports caches key -> project (reports.selectors): the old key stops now.
+    # POST /v1/reports caches key -> project (selectors.ingest_target_get): drop it now.
     ingest_key_cache_forget(old_digest)
     return raw
 

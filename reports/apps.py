@@ -7,7 +7,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.overview import section_register
-        from reports import signals  # noqa: F401  (cache invalidation of ingest-key lookups)
         from reports.overview import SECTION
 
         section_register(SECTION)

@@ -28,7 +28,7 @@ def _forget_after_commit(digests: list[str]) -> None:
         transaction.on_commit(forget)
 
 
-@receiver(post_save, sender=Workspace, dispatch_uid="reports.workspace_saved")
+@receiver(post_save, sender=Workspace, dispatch_uid="projects.workspace_saved")
 def workspace_saved(sender: type[Workspace], instance: Workspace, **kwargs: Any) -> None:
     update_fields = kwargs.get("update_fields")
     if kwargs.get("created") or (update_fields is not None and "deleted_at" not in update_fields):
@@ -39,6 +39,6 @@ def workspace_saved(sender: type[Workspace], instance: Workspace, **kwargs: Any)
     _forget_after_commit(digests)
 
 
-@receiver(post_delete, sender=Project, dispatch_uid="reports.project_deleted")
+@receiver(post_delete, sender=Project, dispatch_uid="projects.project_deleted")
 def project_deleted(sender: type[Project], instance: Project, **kwargs: Any) -> None:
     _forget_after_commit([instance.ingest_key_hash])
