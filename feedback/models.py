@@ -122,6 +122,7 @@ class Item(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
 
     objects = ItemQuerySet.as_manager()
+    impact_max = IMPACT_MAX  # the scale's top, for "n / max" in templates
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -171,6 +172,13 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.body[:60]
+
+    @property
+    def impact_level(self) -> str:
+        """The impact badge's shade: "hi" from 10, "mid" from 6, else plain."""
+        if self.impact_score >= 10:
+            return "hi"
+        return "mid" if self.impact_score >= 6 else ""
 
     @property
     def display_title(self) -> str:
