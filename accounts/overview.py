@@ -54,13 +54,17 @@ class Arrivals:
 @dataclass(frozen=True)
 class Unhandled:
     """Something waiting for a person: ``count`` of ``label`` (with ``subject``, a tool
-    name say) in one project."""
+    name say) in one project. ``label`` is (singular, plural), picked by ``count``."""
 
     project_id: str
-    label: str
+    label: tuple[str, str]
     count: int
     url: str
     subject: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.label[0] if self.count == 1 else self.label[1]
 
 
 @dataclass(frozen=True)

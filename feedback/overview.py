@@ -47,7 +47,7 @@ def collect(window: Window) -> SectionData:
         unhandled=[
             Unhandled(
                 project_id=pid,
-                label="open items",
+                label=("open item", "open items"),
                 count=open_counts[pid],
                 url=f"{inbox}?project={pid}&status=open",
             )

@@ -52,7 +52,7 @@ def collect(window: Window) -> SectionData:
         unhandled=[
             Unhandled(
                 project_id=row["project_id"],
-                label="failures of tool",
+                label=("failure of tool", "failures of tool"),
                 subject=row["tool_name"] or "(no tool_name)",
                 count=row["n"],
                 url=page(row["project_id"])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.factories import ProjectFactory
 from tests.feedback.test_browser import chromium  # the one Debian-chromium launcher
 
 pytestmark = pytest.mark.browser
@@ -64,3 +65,13 @@ def test_pages_load_their_favicon_without_a_console_error(page, live_server, db)
     response = page.request.get(f"{live_server.url}/favicon.ico")
     assert (response.status, response.headers["content-type"]) == (200, "image/x-icon")
     assert page.console_errors == []
+
+
+def test_widget_demo_embed_snippet_wraps_on_a_phone(page, live_server, db):
+    project = ProjectFactory.create(slug="a-rather-long-storefront-project-slug")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/widget/demo/?project={project.slug}")
+    overflow = page.evaluate("() => document.scrollingElement.scrollWidth - innerWidth")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "widget_demo_390.png"))
+    assert overflow <= 0  # the <script> snippet used to push the page to 541 px

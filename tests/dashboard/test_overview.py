@@ -83,7 +83,7 @@ def test_overview_lists_open_items_and_tools_failing_in_the_last_7_days(owner, w
     response = signed_in(owner).get(overview_url(workspace))
 
     unhandled = [
-        (u.section.key, u.item.label, u.item.subject, u.item.count)
+        (u.section.key, u.item.text, u.item.subject, u.item.count)
         for u in response.context["overview"].unhandled
     ]
     assert unhandled == [
@@ -98,6 +98,16 @@ def test_overview_lists_open_items_and_tools_failing_in_the_last_7_days(owner, w
         f'?outcome=failure&amp;tool_name=search_index&amp;from={first}"'
     ) in html
     assert "fetch_page" not in html  # its only failure is older than the window
+
+
+def test_overview_names_a_single_waiting_thing_in_the_singular(owner, workspace, project):
+    ItemFactory.create(project=project)
+    ReportFactory.create(project=project, outcome=Outcome.FAILURE, tool_name="search_index")
+
+    html = signed_in(owner).get(overview_url(workspace)).content.decode()
+
+    assert "<strong>1</strong> open item</a>" in html
+    assert "<strong>1</strong> failure of tool <code>search_index</code>" in html
 
 
 def test_overview_with_nothing_waiting_says_so(owner, workspace, project):
