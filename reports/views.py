@@ -30,6 +30,7 @@ from reports.filters import ReportFilterSet
 from reports.models import Outcome
 
 CHART_DEFAULT_DAYS = 30
+CHART_EPOCH = date(1970, 1, 1)
 CHART_MAX_DAYS = 90
 TOP_TOOLS = 10
 INGEST_PLACEHOLDER = "wk_your_ingest_key"
@@ -56,9 +57,13 @@ def chart_range(
     if end is not None:
         moment = end.at - timedelta(microseconds=1) if end.lookup == "lt" else end.at
         last = min(moment.date(), today)
+    # Reports are stamped by the server, so none predates CHART_EPOCH or follows today;
+    # clamping there also keeps year-1 / year-9999 filters clear of date overflow.
+    last = max(last, CHART_EPOCH)
     first = start.at.date() if start is not None else last - timedelta(days=CHART_DEFAULT_DAYS - 1)
-    if start is not None and first > last:
-        last = first  # a range entirely in the future: one (empty) day
+    first = min(max(first, CHART_EPOCH), today)
+    if first > last:
+        last = first  # a range after its own end: one (empty) day
     first = max(first, last - timedelta(days=CHART_MAX_DAYS - 1))
     return first, last
 

@@ -262,3 +262,20 @@ def test_report_page_curl_follows_the_served_address_without_site_url(owner, pro
     )
 
     assert "curl -X POST http://reports.example.test/v1/reports" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "to=0001-01-01",
+        "to=0001-01-05T00:00:00Z",
+        "from=0001-03-01&to=0001-03-02",
+        "from=9999-12-31",
+        "from=9999-12-31&to=9999-12-31",
+    ],
+)
+def test_report_page_with_dates_at_the_calendar_edges_answers_200(owner, project, query):
+    response = signed_in(owner).get(page_url(project, query))
+
+    assert response.status_code == 200
+    assert response.context["chart"].description.endswith("No reports in this period.")
