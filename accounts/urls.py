@@ -4,9 +4,20 @@ Workspace pages live under ``/w/<ws>/``; the login and password-reset overrides 
 front of ``django.contrib.auth.urls`` (mounted at ``/accounts/`` in config/urls.py).
 """
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
+from django.urls.converters import IntConverter
 
 from accounts import views
+
+
+class RowIdConverter(IntConverter):
+    """A primary key as a URL segment: at most 18 digits, so an id past the 64-bit range is
+    a 404 instead of an integer overflow in the database driver."""
+
+    regex = "[0-9]{1,18}"
+
+
+register_converter(RowIdConverter, "rowid")
 
 app_name = "accounts"
 
@@ -17,8 +28,8 @@ workspace_patterns = [
     path("settings/delete/", views.WorkspaceDeleteView.as_view(), name="workspace-delete"),
     path("settings/restore/", views.WorkspaceRestoreView.as_view(), name="workspace-restore"),
     path("members/", views.MemberListView.as_view(), name="member-list"),
-    path("members/<int:user_id>/role/", views.MemberRoleView.as_view(), name="member-role"),
-    path("members/<int:user_id>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
+    path("members/<rowid:user_id>/role/", views.MemberRoleView.as_view(), name="member-role"),
+    path("members/<rowid:user_id>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
     path("invitations/", views.InvitationCreateView.as_view(), name="invitation-create"),
     path(
         "invitations/<str:invitation_id>/revoke/",

@@ -380,3 +380,11 @@ def test_account_created_meanwhile_asks_for_the_password(workspace, owner):
     assert response.status_code == 400
     assert "Sign in and join" in response.content.decode()
     assert not Membership.objects.filter(workspace=workspace, user__email="race@example.com")
+
+
+def test_member_id_past_the_64_bit_range_is_a_404(owner_client, workspace):
+    base = f"/w/{workspace.pk}/members/99999999999999999999"
+
+    assert owner_client.get(f"{base}/remove/").status_code == 404
+    assert owner_client.post(f"{base}/remove/", {"confirm": "yes"}).status_code == 404
+    assert owner_client.post(f"{base}/role/", {"role": Role.MEMBER}).status_code == 404
