@@ -8,6 +8,7 @@ restore banner, except the pages that restore it (``allow_deleted = True``).
 
 from __future__ import annotations
 
+import time
 from typing import Any, cast
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -135,22 +136,36 @@ def confirmed(request: HttpRequest) -> bool:
 
 
 SHOW_ONCE_SESSION_KEY = "backtalk_show_once"
+# The redirect that reads a value follows within a second; one never read (a closed tab, a
+# failed redirect) is dropped at the next put or pop after this, not kept for the session's life.
+SHOW_ONCE_MAX_AGE_SECONDS = 300
+
+
+def _show_once_stash(request: HttpRequest) -> dict[str, Any]:
+    now = time.time()
+    stash = request.session.get(SHOW_ONCE_SESSION_KEY) or {}
+    return {
+        name: entry
+        for name, entry in stash.items()
+        if isinstance(entry, dict) and now - entry.get("at", 0) < SHOW_ONCE_MAX_AGE_SECONDS
+    }
 
 
 def show_once_put(request: HttpRequest, name: str, value: Any) -> None:
     """Keep a freshly minted secret for exactly one read by the page the POST redirects to
-    (POST/redirect/GET): reloading that page must neither mint again nor show it again. The
-    session lives server-side (database backend), and show_once_pop removes the value."""
-    stash = request.session.get(SHOW_ONCE_SESSION_KEY, {})
-    stash[name] = value
+    (POST/redirect/GET): reloading that page must neither mint again nor show it again.
+    ``name`` must name the page's scope (workspace, project), so another workspace's page
+    never consumes it. The session lives server-side (database backend)."""
+    stash = _show_once_stash(request)
+    stash[name] = {"value": value, "at": time.time()}
     request.session[SHOW_ONCE_SESSION_KEY] = stash
 
 
 def show_once_pop(request: HttpRequest, name: str) -> Any:
-    """The value show_once_put kept under ``name``, or None once it has been read."""
-    stash = request.session.get(SHOW_ONCE_SESSION_KEY)
-    if not stash or name not in stash:
+    """The value show_once_put kept under ``name``, or None once read or expired."""
+    if SHOW_ONCE_SESSION_KEY not in request.session:
         return None
-    value = stash.pop(name)
+    stash = _show_once_stash(request)
+    entry = stash.pop(name, None)
     request.session[SHOW_ONCE_SESSION_KEY] = stash
-    return value
+    return None if entry is None else entry["value"]

@@ -82,7 +82,7 @@ class MemberListView(MembersMixin, WorkspacePage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.members_context())
-        created = show_once_pop(self.request, INVITATION_SHOWN_ONCE)
+        created = show_once_pop(self.request, f"{INVITATION_SHOWN_ONCE}:{self.workspace.pk}")
         if created and self.membership.role == Role.OWNER:
             pending = {i.pk: i for i in context["invitations"]}
             context["created"] = pending.get(created["id"])
@@ -182,7 +182,11 @@ class InvitationCreateView(MembersMixin, WorkspaceAction):
             site_url=base,
         )
         link = services.invitation_link(site_url=base, raw=raw)
-        show_once_put(request, INVITATION_SHOWN_ONCE, {"id": invitation.pk, "link": link})
+        show_once_put(
+            request,
+            f"{INVITATION_SHOWN_ONCE}:{self.workspace.pk}",
+            {"id": invitation.pk, "link": link},
+        )
         return htmx_redirect(request, list_url(ws))
 
 

@@ -68,7 +68,7 @@ class TokenListView(TokenScopeMixin, WorkspacePage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.token_context())
-        created = show_once_pop(self.request, TOKEN_SHOWN_ONCE)
+        created = show_once_pop(self.request, f"{TOKEN_SHOWN_ONCE}:{self.workspace.pk}")
         if created:
             context["created"] = self.tokens().filter(pk=created["id"]).first()
             context["plaintext"] = created["plaintext"] if context["created"] else None
@@ -100,7 +100,9 @@ class TokenCreateView(TokenScopeMixin, WorkspaceAction):
             expires_at=form.expires_at,
             actor=self.actor,
         )
-        show_once_put(request, TOKEN_SHOWN_ONCE, {"id": token.pk, "plaintext": raw})
+        show_once_put(
+            request, f"{TOKEN_SHOWN_ONCE}:{self.workspace.pk}", {"id": token.pk, "plaintext": raw}
+        )
         return htmx_redirect(request, reverse("accounts:token-list", kwargs={"ws": ws}))
 
 

@@ -3,17 +3,19 @@ sees every token and MEMBER their own, exactly like /api/workspaces/{ws}/api-tok
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import dashboard
 from accounts.models import ApiToken, AuditLog, Role, TokenFamily
 from config.ids import secret_digest
 from tests.conftest import bearer_client
 from tests.dashboard.helpers import HTMX, audit_count, signed_in
-from tests.factories import mint_token
+from tests.factories import MembershipFactory, WorkspaceFactory, mint_token
 
 
 def url(name, workspace, **kw):
@@ -237,3 +239,29 @@ def test_curl_check_after_mint_follows_the_served_address(owner_client, workspac
     response = mint(owner_client, workspace, {"HTTP_HOST": "backtalk.internal:8765"}, name="ci")
     html = owner_client.get(response["Location"], HTTP_HOST="backtalk.internal:8765")
     assert "http://backtalk.internal:8765/api/v1/sites" in html.content.decode()
+
+
+def test_plaintext_survives_a_visit_to_another_workspaces_token_page(
+    owner_client, workspace, owner
+):
+    second = WorkspaceFactory.create(name="Second")
+    MembershipFactory.create(user=owner, workspace=second, role=Role.OWNER)
+    location = mint(owner_client, workspace, name="CI deploy")["Location"]
+
+    other = owner_client.get(url("accounts:token-list", second)).content.decode()
+    page = owner_client.get(location).content.decode()
+
+    assert 'id="new-token"' not in other
+    raw = secret_in(page, "new-token")
+    assert ApiToken.objects.get(name="CI deploy").token_hash == secret_digest(raw)
+
+
+def test_plaintext_never_read_is_dropped_after_five_minutes(owner_client, workspace, monkeypatch):
+    location = mint(owner_client, workspace, name="CI deploy")["Location"]
+    later = time.time() + dashboard.SHOW_ONCE_MAX_AGE_SECONDS + 1
+    monkeypatch.setattr(dashboard.time, "time", lambda: later)
+
+    page = owner_client.get(location).content.decode()
+
+    assert 'id="new-token"' not in page
+    assert "gfat_" not in str(dict(owner_client.session))
