@@ -217,7 +217,7 @@ class WritebackAPIView(KeyOnlyAPIView):
         WritebackKeyAuthentication,
         RejectUnrecognisedBearer,
     ]
-    pagination_class = WritebackPagination
+    pagination_class: type[WritebackPagination] | None = WritebackPagination
     rate_group = "wb:read"
     rate_setting = "RATE_WRITEBACK_READ_PER_KEY"
     rate_reason = "Rate limit exceeded for this API key."

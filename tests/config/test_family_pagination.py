@@ -14,6 +14,7 @@ from config.api.families import (
     WritebackAPIView,
 )
 from config.api.pagination import GreatfeedbackPagination, MinolithPagination, WritebackPagination
+from projects.api.writeback.views import ProjectList
 
 FAMILY_PAGINATION = {
     GreatfeedbackAPIView: GreatfeedbackPagination,
@@ -33,12 +34,28 @@ def family_views(patterns=None):
                 yield entry.pattern, view_class
 
 
+# Lists their document shows as a plain array: the one place a family view opts out.
+UNPAGINATED = {ProjectList}
+
+
 def test_every_family_view_pages_the_way_its_family_does():
     views = list(family_views())
     assert len(views) >= 10  # the walk found the API, not nothing
     for pattern, view_class in views:
         (base,) = [b for b in FAMILY_PAGINATION if issubclass(view_class, b)]
-        assert view_class.pagination_class is FAMILY_PAGINATION[base], pattern
+        expected = None if view_class in UNPAGINATED else FAMILY_PAGINATION[base]
+        assert view_class.pagination_class is expected, pattern
+
+
+def test_writeback_project_list_documents_a_plain_array_without_paging(schema):
+    operation = schema["paths"]["/v1/projects"]["get"]
+
+    assert query_parameters(operation) == {}
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/WritebackProjectOutput"},
+    }
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import Workspace
 from config.api.families import WritebackAPIView
-from projects import selectors
-from projects.querysets import ProjectQuerySet
+from projects.api.scoping import ProjectScopedMixin
 
 
 class WritebackProjectOutput(serializers.Serializer):
@@ -19,13 +17,12 @@ class WritebackProjectOutput(serializers.Serializer):
     created_at = serializers.DateTimeField(format="%Y-%m-%dT%H:%M:%SZ")
 
 
-class ProjectList(WritebackAPIView):
-    """All projects of the API key's account (workspace), newest first."""
+class ProjectList(ProjectScopedMixin, WritebackAPIView):
+    """All projects of the API key's account (workspace), newest first: a plain array, no
+    pagination (the document), so the family's page/limit paginator is off here."""
 
     serializer_class = WritebackProjectOutput
-
-    def scoped_queryset(self, workspace: Workspace) -> ProjectQuerySet:
-        return selectors.project_list(workspace=workspace)
+    pagination_class = None
 
     @extend_schema(
         operation_id="wb_projects_list",
