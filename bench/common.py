@@ -84,7 +84,8 @@ def drop_database(name: str) -> None:
 
 def bench_env(db_url: str, **extra: str) -> dict[str, str]:
     """Environment for manage.py and gunicorn: PostgreSQL, Redis, persistent connections,
-    rate limits out of the way (a benchmark must not measure 429s), quiet logs."""
+    rate limits out of the way (a benchmark must not measure 429s), no in-process task
+    worker, quiet logs."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -98,6 +99,9 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
         DJANGO_DEBUG="false",
         LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
+        # No task-queue poller inside the measured workers (figures stay comparable with
+        # the runs from before the in-process worker existed).
+        TASKS_IN_PROCESS_WORKER="false",
     )
     env.update(dict.fromkeys(RATE_SETTINGS, UNLIMITED_RATE))
     env.update(extra)

@@ -59,7 +59,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             checks["tasks"] = "stale" if backlog else "ok"
             if backlog:
-                body["tasks"] = {"stale": backlog.count, "oldest_seconds": backlog.oldest_seconds}
+                body["tasks"] = {
+                    "stale": backlog.count,
+                    "oldest_seconds": backlog.oldest_seconds,
+                    "stuck": backlog.stuck,
+                }
     if not healthy:
         status = "error"
     elif checks.get("tasks", "ok") != "ok":

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Case, Count, F, Min, When
+from django.db.models import Case, Count, F, Min, Q, When
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -35,6 +35,9 @@ POLL_INTERVAL = 1.0  # seconds between polls of an empty queue (db_worker's defa
 RESTART_PAUSE = 5.0  # seconds before the loop restarts after a database error
 STOP_TIMEOUT = 10.0  # seconds a finishing process waits for the running task
 STALE_AFTER = timedelta(minutes=1)
+# A task RUNNING this long lost its process (SIGKILL, a gunicorn timeout or recycle): no
+# task here runs for minutes (the LLM request times out after LLM_TRIAGE_TIMEOUT).
+STUCK_AFTER = timedelta(minutes=10)
 BACKLOG_MEMO_SECONDS = 5.0
 
 _lock = threading.Lock()
@@ -104,33 +107,40 @@ def _stop(worker: Worker, thread: threading.Thread) -> None:
 
 @dataclass(frozen=True)
 class TaskBacklog:
-    """Queued tasks that have been due for longer than ``STALE_AFTER``."""
+    """Queued tasks due for longer than ``STALE_AFTER`` (``count``, the oldest's wait), and
+    tasks left RUNNING for longer than ``STUCK_AFTER`` by a process that died (``stuck``)."""
 
     count: int
     oldest_seconds: int
+    stuck: int = 0
 
 
 def task_backlog() -> TaskBacklog | None:
-    """The stale part of the queue, or None when nothing has waited over a minute (or the
-    backend keeps no queue). One query on the READY rows, which django-tasks-db indexes."""
+    """The stale part of the queue, or None when nothing has waited over a minute and
+    nothing is stuck (or the backend keeps no queue). One query on status-indexed rows."""
     if not database_queue():
         return None
+    from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult, get_date_max
 
     now = timezone.now()
     # Due since: enqueue time, or run_after for a task deferred to a later time.
     due = Case(When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after"))
+    stale = Q(status=TaskResultStatus.READY, due__lt=now - STALE_AFTER)
+    stuck = Q(status=TaskResultStatus.RUNNING, started_at__lt=now - STUCK_AFTER)
     row = (
-        DBTaskResult.objects.ready()
-        .annotate(due=due)
-        .filter(due__lt=now - STALE_AFTER)
-        .aggregate(count=Count("id"), oldest=Min("due"))
+        DBTaskResult.objects.annotate(due=due)
+        .filter(stale | stuck)
+        .aggregate(
+            count=Count("id", filter=stale),
+            oldest=Min("due", filter=stale),
+            stuck=Count("id", filter=stuck),
+        )
     )
-    if not row["count"]:
+    if not row["count"] and not row["stuck"]:
         return None
-    return TaskBacklog(
-        count=row["count"], oldest_seconds=int((now - row["oldest"]).total_seconds())
-    )
+    oldest = int((now - row["oldest"]).total_seconds()) if row["count"] else 0
+    return TaskBacklog(count=row["count"], oldest_seconds=oldest, stuck=row["stuck"])
 
 
 _memo: tuple[float, TaskBacklog | None] = (0.0, None)
@@ -142,6 +152,10 @@ def task_backlog_memoised() -> TaskBacklog | None:
     global _memo
     expires, value = _memo
     if time.monotonic() >= expires:
-        value = task_backlog()
+        try:
+            value = task_backlog()
+        except Exception as exc:  # a banner must never take the page down (no migrate yet...)
+            logger.warning("task backlog unavailable: %s", exc)
+            value = None
         _memo = (time.monotonic() + BACKLOG_MEMO_SECONDS, value)
     return value

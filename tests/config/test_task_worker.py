@@ -90,8 +90,39 @@ def test_healthz_reports_tasks_waiting_over_a_minute_and_stays_200(client, db, d
     assert body == {
         "status": "degraded",
         "checks": {"database": "ok", "cache": "ok", "tasks": "stale"},
-        "tasks": {"stale": 2, "oldest_seconds": body["tasks"]["oldest_seconds"]},
+        "tasks": {"stale": 2, "oldest_seconds": body["tasks"]["oldest_seconds"], "stuck": 0},
     }
+
+
+def test_healthz_reports_a_task_left_running_by_a_dead_process(client, db, database_tasks):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from feedback.tasks import llm_triage_item
+
+    for started_minutes_ago in (30, 2):  # only the first is past STUCK_AFTER
+        result = llm_triage_item.enqueue("no-such-item")
+        DBTaskResult.objects.filter(pk=result.id).update(
+            status=TaskResultStatus.RUNNING,
+            started_at=timezone.now() - timedelta(minutes=started_minutes_ago),
+        )
+
+    body = client.get("/healthz").json()
+
+    assert body["checks"]["tasks"] == "stale"
+    assert body["tasks"] == {"stale": 0, "oldest_seconds": 0, "stuck": 1}
+
+
+def test_dashboard_page_survives_an_unreadable_task_queue(
+    client, owner, workspace, database_tasks, monkeypatch
+):
+    def broken():
+        raise RuntimeError("no such table: django_tasks_database_dbtaskresult")
+
+    monkeypatch.setattr(worker, "task_backlog", broken)
+    client.force_login(owner)
+
+    assert client.get(f"/w/{workspace.pk}/members/").status_code == 200
 
 
 def test_healthz_tasks_are_ok_while_queued_tasks_are_fresh(client, db, database_tasks):
