@@ -13,7 +13,7 @@ import re
 import secrets
 
 SECRET_BODY_HEX = 48
-HEX32 = re.compile(r"^[0-9a-f]{32}$")
+HEX32 = re.compile(r"[0-9a-f]{32}")
 
 
 def hex32() -> str:
@@ -35,4 +35,4 @@ def secret_digest(raw: str) -> str:
 
 
 def is_hex32(value: str) -> bool:
-    return bool(HEX32.match(value))
+    return bool(HEX32.fullmatch(value))  # fullmatch: "$" would let a trailing newline through

@@ -14,8 +14,8 @@ PAGE_URL_MAX = 2_000
 USER_FIELD_MAX = 255  # user_email, user_name, user_id_external
 NOTE_BODY_MAX = 50_000
 
-LIST_DEFAULT_LIMIT = 20
-LIST_MAX_LIMIT = 100
+# The dashboard's bulk status change: at most this many items per submission.
+BULK_MAX_ITEMS = 100
 # Filters: how many comma-separated values one parameter may carry (an IN list, not a scan).
 FILTER_MAX_VALUES = 50
 

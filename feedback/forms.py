@@ -17,7 +17,7 @@ from feedback.selectors import is_item_id
 
 _TAG_INDEX = re.compile(r"^tags\.(\d+)")
 PRIORITY_CHOICES = [("", "No priority"), *ItemPriority.choices]
-BULK_MAX = C.LIST_MAX_LIMIT
+BULK_MAX = C.BULK_MAX_ITEMS
 
 
 class TriageForm(forms.Form):

@@ -100,6 +100,7 @@ def test_malformed_site_ids_are_404(gf_client, project, site_id):
         ("0" * 32, 2),  # a well-formed id: token lookup + the project lookup
         ("not-a-site-id", 1),  # no project can have it: the token lookup only
         ("A" * 32, 1),  # ids are lowercase hex
+        ("0" * 32 + "%0A", 1),  # a trailing newline is not part of an id
     ],
 )
 def test_site_lookup_spends_no_query_on_an_id_no_site_can_have(
