@@ -17,7 +17,6 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -41,8 +40,8 @@ from feedback.triage_models import (
     TriageSentiment,
 )
 from feedback.views import InboxMixin, choices_context
+from projects.dashboard import ProjectMixin
 from projects.models import Project
-from projects.selectors import project_get
 
 TRIAGE_CARD = "feedback/partials/_triage_card.html"
 
@@ -104,14 +103,6 @@ class TriageCorrectView(InboxMixin, View):
 
 
 # --- project pages -------------------------------------------------------------------------
-class ProjectMixin(WorkspaceMixin):
-    def get_project(self) -> Project:
-        project = project_get(workspace=self.workspace, project_id=self.kwargs["project_id"])
-        if project is None:
-            raise Http404("No such project")
-        return project
-
-
 class _Echo:
     """csv.writer target that hands each formatted line back instead of buffering it."""
 

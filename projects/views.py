@@ -19,16 +19,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views import View
-from django.views.generic import TemplateView
-from django.views.generic.base import ContextMixin
 
 from accounts import services as account_services
 from accounts.dashboard import (
-    WorkspaceMixin,
+    WorkspaceAction,
+    WorkspacePage,
     confirmed,
     no_store,
     show_once_pop,
@@ -38,6 +36,7 @@ from accounts.models import ApiToken, Role, TokenFamily
 from config.htmx import htmx_redirect
 from config.site import site_url
 from projects import selectors, services
+from projects.dashboard import ProjectMixin
 from projects.forms import SLUG_TAKEN, ProjectForm, ProjectKeyForm, RotateMcpTokenForm
 from projects.models import Project
 from projects.snippets import mcp_add_command, project_snippets
@@ -61,20 +60,8 @@ class Credits:
         return self.cap is not None and self.used >= self.cap
 
 
-class ProjectMixin(WorkspaceMixin):
-    """Resolves ``<project_id>`` inside the URL's workspace; another workspace's is a 404."""
-
-    project: Project
-
-    def get_project(self) -> Project:
-        project = selectors.project_get(
-            workspace=self.workspace,
-            project_id=self.kwargs["project_id"],
-        )
-        if project is None:
-            raise Http404("Project not found")
-        project.workspace = self.workspace
-        return project
+class ProjectPageMixin(ProjectMixin):
+    """The project pages' own context: keys, snippets, credits."""
 
     def project_url(self, name: str = "project-detail", fragment: str = "") -> str:
         url = reverse(f"projects:{name}", args=[self.workspace.pk, self.project.pk])
@@ -117,17 +104,14 @@ class ProjectMixin(WorkspaceMixin):
         return context
 
 
-class ProjectPage(ProjectMixin, TemplateView):
+class ProjectPage(ProjectPageMixin, WorkspacePage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.project = self.get_project()
         return super().get(request, *args, **kwargs)
 
 
-class ProjectAction(ProjectMixin, ContextMixin, View):
+class ProjectAction(ProjectPageMixin, WorkspaceAction):
     """A POST on one project; subclasses implement ``act``."""
-
-    def render(self, template: str, status: int = 200, **context: Any) -> HttpResponse:
-        return render(self.request, template, self.get_context_data(**context), status=status)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.project = self.get_project()
@@ -138,7 +122,7 @@ class ProjectAction(ProjectMixin, ContextMixin, View):
 
 
 # --- List, create, detail, settings ----------------------------------------------------------
-class ProjectListView(WorkspaceMixin, TemplateView):
+class ProjectListView(WorkspacePage):
     template_name = "projects/project_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -147,7 +131,7 @@ class ProjectListView(WorkspaceMixin, TemplateView):
         return context
 
 
-class ProjectFormView(ProjectMixin, ContextMixin, View):
+class ProjectFormView(ProjectPageMixin, WorkspaceAction):
     """Create and settings: the same form, its errors, and the slug race (SlugTaken)."""
 
     required_role = Role.ADMIN
@@ -295,7 +279,7 @@ SECRETS_REVEALED = "revealed"
 SECRETS_ROTATED = "rotated"
 
 
-class SecretsMixin(ProjectMixin):
+class SecretsMixin(ProjectPageMixin):
     required_role = Role.OWNER
 
     @property

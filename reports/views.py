@@ -13,7 +13,7 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -22,8 +22,7 @@ from config.api.pagination import WritebackPagination
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from config.filters import DateBound
 from config.site import site_url
-from projects.models import Project
-from projects.selectors import project_get
+from projects.dashboard import ProjectMixin
 from projects.snippets import writeback_report_curl
 from reports import selectors
 from reports.filters import ReportFilterSet
@@ -93,17 +92,13 @@ def query_without(params: QueryDict, *names: str) -> str:
     return others.urlencode()
 
 
-class ReportListView(WorkspaceMixin, TemplateView):
+class ReportListView(ProjectMixin, TemplateView):
     """/w/<ws>/projects/<project_id>/reports/: one project's agent reports."""
 
     template_name = "reports/report_list.html"
-    project: Project
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        project = project_get(workspace=self.workspace, project_id=kwargs["project_id"])
-        if project is None:
-            raise Http404("Project not found")
-        self.project = project
+        self.project = self.get_project()
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
