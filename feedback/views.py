@@ -23,7 +23,7 @@ from django.views.generic import TemplateView, View
 from accounts.dashboard import WorkspaceMixin
 from accounts.models import Role
 from config.api.errors import ApiError
-from config.api.pagination import keyset_paginate
+from config.api.pagination import KeysetPage, keyset_paginate
 from config.htmx import htmx_redirect, is_htmx
 from config.site import site_url
 from feedback import selectors, services, triage_selectors
@@ -141,23 +141,21 @@ class ItemListView(InboxMixin, TemplateView):
         counts_set.is_valid()
         counts = selectors.status_counts(counts_set.qs)
         sort = triage_selectors.inbox_sort(request.GET)  # newest, or highest impact first
-        try:
-            page = keyset_paginate(
+
+        def page_at(cursor: str | None) -> KeysetPage:
+            return keyset_paginate(
                 filterset.qs.select_related("project"),
-                cursor=request.GET.get("cursor") or None,
+                cursor=cursor,
                 limit=PAGE_SIZE,
                 salt=_cursor_salt(self.workspace.pk),
                 keys=triage_selectors.SORT_KEYS[sort],
             )
+
+        try:
+            page = page_at(request.GET.get("cursor") or None)
         except ApiError:
             errors.append(("cursor", "That page link has expired; showing the newest items."))
-            page = keyset_paginate(
-                filterset.qs.select_related("project"),
-                cursor=None,
-                limit=PAGE_SIZE,
-                salt=_cursor_salt(self.workspace.pk),
-                keys=triage_selectors.SORT_KEYS[sort],
-            )
+            page = page_at(None)
         querystring = safe_querystring(params.urlencode())
         without_status_qs = safe_querystring(without_status.urlencode())
         cleaned = filterset.form.cleaned_data
