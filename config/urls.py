@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("w/<str:ws>/", include("reports.urls")),
     path("w/<str:ws>/", include("feedback.urls")),
+    path("w/<str:ws>/", include("annotations.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # GET only: an OPTIONS on the HTML docs page has no template to render (was a 500).
@@ -30,6 +31,9 @@ urlpatterns = [
     # greatfeedback
     path("", include("accounts.api.greatfeedback.urls")),
     path("", include("projects.api.greatfeedback.urls")),
+    path("", include("annotations.api.greatfeedback.urls")),
+    # MCP servers: /mcp/<mcp_token> (greatfeedback) and /mcp (Minolith)
+    path("", include("config.mcp.urls")),
     # Writeback
     path("", include("projects.api.writeback.urls")),
     path("", include("reports.api.writeback.urls")),

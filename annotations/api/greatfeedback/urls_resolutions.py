@@ -1,0 +1,5 @@
+"""greatfeedback resolutions routes (owned by its feature; see urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Model Context Protocol servers (JSON-RPC over POST on the WSGI app)."""

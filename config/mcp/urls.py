@@ -1,0 +1,5 @@
+"""MCP routes."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
