@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -47,19 +47,26 @@ def user_create(*, email: str, password: str | None, name: str = "") -> User:
     return User.objects.create_user(email=email, password=password, name=name)
 
 
+def _record_workspace(
+    workspace: Workspace, *, actor: Actor, action: str, data: dict[str, Any] | None = None
+) -> None:
+    """The audit row of a change to the workspace itself (its own log names it)."""
+    audit.record(
+        actor=actor,
+        workspace=workspace,
+        action=action,
+        target_type="workspace",
+        target_id=workspace.pk,
+        data=data,
+    )
+
+
 def workspace_create(*, owner: User, name: str, actor: Actor | None = None) -> Workspace:
     actor = actor or Actor.for_user(owner)
     with transaction.atomic(durable=True):
         workspace = Workspace.objects.create(name=name)
         Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
-        audit.record(
-            actor=actor,
-            workspace=workspace,
-            action="workspace.create",
-            target_type="workspace",
-            target_id=workspace.pk,
-            data={"name": name},
-        )
+        _record_workspace(workspace, actor=actor, action="workspace.create", data={"name": name})
     return workspace
 
 
@@ -68,13 +75,8 @@ def workspace_rename(*, workspace: Workspace, name: str, actor: Actor) -> Worksp
         old = workspace.name
         workspace.name = name
         workspace.save(update_fields=["name"])
-        audit.record(
-            actor=actor,
-            workspace=workspace,
-            action="workspace.rename",
-            target_type="workspace",
-            target_id=workspace.pk,
-            data={"from": old, "to": name},
+        _record_workspace(
+            workspace, actor=actor, action="workspace.rename", data={"from": old, "to": name}
         )
     return workspace
 
@@ -114,12 +116,10 @@ def _set_deleted(workspace: Workspace, user: User, *, deleted: bool) -> None:
         workspace.deleted_at = timezone.now() if deleted else None
         workspace.deleted_by = user if deleted else None
         workspace.save(update_fields=["deleted_at", "deleted_by"])
-        audit.record(
+        _record_workspace(
+            workspace,
             actor=Actor.for_user(user),
-            workspace=workspace,
             action="workspace.delete" if deleted else "workspace.restore",
-            target_type="workspace",
-            target_id=workspace.pk,
         )
 
 
