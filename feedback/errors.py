@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from config.api.errors import ApiError, ErrorCode, FieldError
+from projects.credits import SPENDING_CAP_EXCEEDED, SpendingCapExceeded  # noqa: F401  (shared)
 
 ITEM_NOT_FOUND = "item_not_found"
 PUBLIC_RATE_LIMITED = "public_rate_limited"
@@ -19,17 +20,11 @@ INVALID_FEEDBACK_TYPE = "invalid_feedback_type"
 INVALID_STATUS = "invalid_status"
 INVALID_PRIORITY = "invalid_priority"
 ORIGIN_NOT_ALLOWED = "origin_not_allowed"
-SPENDING_CAP_EXCEEDED = "spending_cap_exceeded"
 
 
 class ItemNotFound(ApiError):
     def __init__(self, item_id: str) -> None:
         super().__init__(ITEM_NOT_FOUND, f"Feedback item '{item_id}' not found.", 404)
-
-
-class SpendingCapExceeded(ApiError):
-    def __init__(self) -> None:
-        super().__init__(SPENDING_CAP_EXCEEDED, "Spending cap exceeded.", 402)
 
 
 def resource_not_found() -> ApiError:

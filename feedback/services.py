@@ -5,11 +5,9 @@ the change (STYLE 3.2). Widget submissions are anonymous; their actor is
 ``widget:<project id>`` (``widget_actor``), so the audit log tells them apart from people,
 API keys and MCP calls without inventing a user.
 
-Credits: creating an item costs ``CREDITS_PER_ITEM`` whatever the channel. The charge is one
-conditional ``UPDATE ... SET credits_used = credits_used + 1 WHERE cap is NULL OR
-credits_used < cap`` in the insert's transaction: the row lock makes concurrent creates
-count exactly, and when no row is updated the cap is reached, the transaction rolls back
-and nothing is stored (402 ``spending_cap_exceeded``).
+Credits: creating an item costs ``CREDITS_PER_ITEM`` whatever the channel, charged by
+``projects.credits.charge_credits`` in the insert's transaction (402 ``spending_cap_exceeded``
+and nothing stored when the cap is reached).
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts import audit
@@ -26,8 +23,9 @@ from accounts.audit import Actor
 from feedback import constants as C
 from feedback import triaging
 from feedback.audit import record_item
-from feedback.errors import ItemNotFound, SpendingCapExceeded
+from feedback.errors import ItemNotFound
 from feedback.models import Item, ItemSource, ItemStatus, ItemTag, Note, new_item_id
+from projects.credits import charge_credits
 from projects.models import Project
 
 CREATE_FIELDS = frozenset(
@@ -51,19 +49,6 @@ ID_ATTEMPTS = 3
 
 def widget_actor(project: Project) -> Actor:
     return Actor.for_widget(project.pk)
-
-
-def _charge(project: Project, credits: int) -> None:
-    charged = (
-        Project.objects.filter(pk=project.pk)
-        .filter(
-            Q(spending_cap_credits__isnull=True)
-            | Q(credits_used__lte=F("spending_cap_credits") - credits)
-        )
-        .update(credits_used=F("credits_used") + credits)
-    )
-    if not charged:
-        raise SpendingCapExceeded()
 
 
 def _write_tags(item: Item, tags: Sequence[str]) -> None:
@@ -95,7 +80,7 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
         now=now,
     )
     with transaction.atomic(durable=True):
-        _charge(project, C.CREDITS_PER_ITEM)
+        charge_credits(project, C.CREDITS_PER_ITEM)
         for attempt in range(ID_ATTEMPTS):
             item = Item(
                 id=new_item_id(),
