@@ -33,6 +33,7 @@ from accounts.models import (
     User,
     Workspace,
 )
+from accounts.signals import workspace_created
 from accounts.tasks import invitation_email_send
 from config.ids import new_secret, secret_digest
 from config.site import site_url as default_site_url
@@ -67,6 +68,7 @@ def workspace_create(*, owner: User, name: str, actor: Actor | None = None) -> W
         workspace = Workspace.objects.create(name=name)
         Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
         _record_workspace(workspace, actor=actor, action="workspace.create", data={"name": name})
+        workspace_created.send(sender=Workspace, workspace=workspace)
     return workspace
 
 
