@@ -54,7 +54,10 @@ def run_checks(check_names: Iterable[str], capture: Capture) -> list[CheckResult
 
 
 def review(*, persona_name: str, check_names: Iterable[str], capture: Capture) -> Review:
-    results = sorted(run_checks(check_names, capture), key=lambda r: ORDER[r.outcome])
+    results = sorted(
+        run_checks(check_names, capture),
+        key=lambda r: (ORDER[r.outcome], -SEVERITIES.index(r.severity)),
+    )
     findings = []
     for result in results:
         finding = result.as_dict()

@@ -193,9 +193,10 @@ def persona_runs_start(
                     persona_name=persona.name,
                     status=PersonaRunStatus.QUEUED,
                     actor_id=actor.actor_id,
-                    created_at=now,
+                    # One microsecond apart: the list (created_at, id) keeps request order.
+                    created_at=now + timedelta(microseconds=i),
                 )
-                for persona in personas
+                for i, persona in enumerate(personas)
             ]
         )
         audit.record(

@@ -46,7 +46,9 @@ def all_items(client, url: str) -> list[dict]:
 
 
 def expected_order(items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda p: (p["category"], not p["is_default"], p["name"].lower(), p["id"]))
+    return sorted(
+        items, key=lambda p: (p["category"], not p["is_default"], p["name"].lower(), p["id"])
+    )
 
 
 # --- seeding -------------------------------------------------------------------------------
@@ -64,8 +66,19 @@ def test_each_default_has_a_real_brief_and_checks(workspace):
         assert len(persona.description) > 40, persona.slug
         assert len(persona.instructions) > 150, persona.slug
     categories = set(Persona.objects.filter(workspace=workspace).values_list("category", flat=True))
-    assert {"accessibility", "usability", "first-time-user", "mobile", "performance", "content",
-            "visual-design", "conversion", "trust-privacy", "i18n", "developer-qa"} <= categories
+    assert {
+        "accessibility",
+        "usability",
+        "first-time-user",
+        "mobile",
+        "performance",
+        "content",
+        "visual-design",
+        "conversion",
+        "trust-privacy",
+        "i18n",
+        "developer-qa",
+    } <= categories
 
 
 def test_workspace_creation_rolls_back_its_personas_with_it(db):
@@ -93,7 +106,8 @@ def test_mine_orders_by_category_then_defaults_first_then_name_case_insensitivel
 
 def test_mine_pages_with_the_greatfeedback_cursor_and_never_repeats(gf_client, workspace):
     first = gf_client.get(MINE, {"limit": 25}).json()
-    assert len(first["items"]) == 25 and first["next_cursor"]
+    assert len(first["items"]) == 25
+    assert first["next_cursor"]
     seen = all_items(gf_client, MINE)
     paged, cursor = [], None
     while True:
@@ -226,7 +240,9 @@ def test_member_edits_a_default_and_it_stays_a_default(gf_client, workspace):
     assert response.json()["is_default"] is True
     persona.refresh_from_db()
     assert persona.checks == ["text_contrast"]
-    assert gf_client.patch(f"{PERSONAS}/{persona.pk}", {"slug": "x"}, format="json").status_code == 422
+    assert (
+        gf_client.patch(f"{PERSONAS}/{persona.pk}", {"slug": "x"}, format="json").status_code == 422
+    )
 
 
 def test_member_deletes_a_default_or_a_custom(gf_client, workspace):
