@@ -37,7 +37,7 @@ from projects.cors import origin_allowed
 from projects.models import Project
 
 WIDGET_TOKEN_HEADER = "X-GF-Widget-Token"
-TAGS = ["greatfeedback widget"]
+TAGS = ["greatfeedback"]  # the family tag: the schema's error shape follows it
 TOKEN_PARAMETER = OpenApiParameter(
     WIDGET_TOKEN_HEADER, str, OpenApiParameter.HEADER, required=True,
     description="The site's widget token (gfwt_...).",
