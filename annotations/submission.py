@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -416,7 +417,7 @@ def annotation_submit(
             },
         )
         for hook in after_submit:
-            transaction.on_commit(lambda hook=hook: hook(annotation))
+            transaction.on_commit(partial(hook, annotation))
     return annotation, raw_secret
 
 

@@ -10,11 +10,10 @@ naming each field, nothing stored) -> the write.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.utils.crypto import constant_time_compare
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,9 +26,12 @@ from annotations.cors import widget_site
 from annotations.submission import annotation_submit, lookup_validate, submitter_threads
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError, ErrorCode
-from config.api.families import AuthenticationClasses, FamilyMixin, GreatfeedbackAPIView
+from config.api.families import (
+    AuthenticationClasses,
+    GreatfeedbackAPIView,
+    PermissionClasses,
+)
 from config.api.ratelimit import Bucket
-from config.api.shapes import GREATFEEDBACK
 from config.http import no_store
 from config.ids import is_hex32, secret_digest
 from projects.api.scoping import ProjectScopedMixin
@@ -48,12 +50,12 @@ def _unauthorized(reason: str) -> ApiError:
     return ApiError(ErrorCode.UNAUTHORIZED, reason, 401)
 
 
-class WidgetAPIView(FamilyMixin, GenericAPIView):
-    """A widget endpoint: no user, no API token; the site's widget token names the site."""
+class WidgetAPIView(GreatfeedbackAPIView):
+    """A greatfeedback endpoint of the widget: no user, no API token; the site's widget
+    token names the site. The family's errors and pagination, its own caller and bucket."""
 
-    family = GREATFEEDBACK
     authentication_classes: AuthenticationClasses = []
-    permission_classes: ClassVar[list[Any]] = []  # type: ignore[misc]
+    permission_classes: PermissionClasses = []
     rate_limit_fail_open = False
     site: Project
 
