@@ -166,7 +166,8 @@ class FamilyPagination(BasePagination):
 
 class KeysetPagination(FamilyPagination):
     """Keyset pages behind a signed ``?cursor``, newest first. The view names its list in
-    ``cursor_salt``, so a cursor of one list is refused by another."""
+    ``cursor_salt``, so a cursor of one list is refused by another; a list in another order
+    declares its keyset as ``list_keys`` (and ``list_descending = False`` for ascending)."""
 
     cursor_description: ClassVar[str]
     page: KeysetPage
@@ -179,6 +180,8 @@ class KeysetPagination(FamilyPagination):
             cursor=request.query_params.get("cursor") or None,
             limit=self.limit,
             salt=view.cursor_salt,
+            keys=getattr(view, "list_keys", ("created_at", "id")),
+            descending=getattr(view, "list_descending", True),
         )
         return self.page.items
 

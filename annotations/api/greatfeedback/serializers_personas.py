@@ -131,6 +131,9 @@ class BlankAsNull(serializers.CharField):
 class PersonaRunOutput(serializers.ModelSerializer):
     annotation_id = serializers.CharField(read_only=True)
     persona_id = serializers.CharField(read_only=True, allow_null=True)
+    # Plain text, not a schema enum: the OpenAPI generator names enums by field name and
+    # several "status" choice sets would collide (queued, running, done, failed).
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed")
     engine = BlankAsNull(read_only=True)
     verdict = BlankAsNull(read_only=True)
     severity = BlankAsNull(read_only=True)

@@ -27,31 +27,14 @@ from annotations.api.greatfeedback.serializers_personas import (
 from annotations.models import Annotation, Persona
 from annotations.personas import errors, selectors, services
 from config.api.families import GreatfeedbackAPIView
-from config.api.pagination import GreatfeedbackPagination, keyset_paginate
 
 TAGS = ["greatfeedback"]
 
 
-class KeysetPagination(GreatfeedbackPagination):
-    """The greatfeedback cursor shape over a view's own ascending keyset (``list_keys``)."""
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
-        self.limit = self.get_limit(request)
-        self.page = keyset_paginate(
-            queryset,
-            cursor=request.query_params.get("cursor") or None,
-            limit=self.limit,
-            salt=view.cursor_salt,
-            keys=view.list_keys,
-            descending=False,
-        )
-        return self.page.items
-
-
 class PersonaView(GreatfeedbackAPIView):
     serializer_class = PersonaOutput
-    pagination_class = KeysetPagination
-    list_keys = selectors.LIST_KEYS
+    list_keys = selectors.LIST_KEYS  # the documented order, ascending (selectors)
+    list_descending = False
 
     def scoped_queryset(self, workspace: Workspace) -> Any:
         return selectors.persona_list(workspace=workspace)
@@ -160,8 +143,8 @@ class PersonaResetDefaults(PersonaView):
 # --- runs ----------------------------------------------------------------------------------
 class AnnotationPersonaView(GreatfeedbackAPIView):
     serializer_class = PersonaRunOutput
-    pagination_class = KeysetPagination
-    list_keys = ("created_at", "id")
+    list_keys = ("created_at", "id")  # oldest first
+    list_descending = False
     cursor_salt = "gf:persona-runs"
 
     def scoped_queryset(self, workspace: Workspace) -> Any:
