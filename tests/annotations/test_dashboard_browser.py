@@ -44,13 +44,8 @@ def png(width: int, height: int, rect: dict[str, float], scale: float) -> bytes:
     x0, y0 = int(rect["x"] * scale), int(rect["y"] * scale)
     x1, y1 = int((rect["x"] + rect["width"]) * scale), int((rect["y"] + rect["height"]) * scale)
     grey, blue = b"\xe4\xe7\xec", b"\x1d\x4e\xd8"
-    rows = []
-    for y in range(height):
-        if y0 <= y < y1:
-            row = grey * x0 + blue * (x1 - x0) + grey * (width - x1)
-        else:
-            row = grey * width
-        rows.append(b"\x00" + row)
+    plain, painted = grey * width, grey * x0 + blue * (x1 - x0) + grey * (width - x1)
+    rows = [b"\x00" + (painted if y0 <= y < y1 else plain) for y in range(height)]
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
@@ -139,4 +134,37 @@ def test_annotation_page_draws_the_box_at_the_recorded_position(
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"annotation_{width}.png"), full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_inbox_and_stakeholders_fit_the_width(
+    chromium, live_server, member, workspace, project, shot_annotation, width
+):
+    from tests.annotations.factories import StakeholderFactory
+
+    project.domain = "shop.example.com"
+    project.save()
+    AnnotationFactory.create(
+        project=project,
+        kind="bug",
+        auto_fix=True,
+        body="Unbroken_" + "x" * 200,
+        page_url="https://shop.example.com/" + "very-long-path/" * 12,
+        selector="main > div.checkout-panel > section:nth-of-type(3) > button.btn-primary",
+    )
+    StakeholderFactory.create(project=project, name="Petra PM", email="petra@example.com")
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    sign_in(page, live_server, member)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=bug")
+    assert page.locator(".status-tabs .tab").count() == 8
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(ARTEFACTS / f"inbox_{width}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/projects/{project.pk}/stakeholders/")
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=str(ARTEFACTS / f"stakeholders_{width}.png"), full_page=True)
     context.close()
