@@ -19,7 +19,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
@@ -184,10 +184,12 @@ class AnnotationMixin(WorkspaceMixin):
         return f"{url}#{fragment}" if fragment else url
 
     def annotation_context(self, annotation: Annotation, **kwargs: Any) -> dict[str, Any]:
+        # The page and the markdown blob both read the thread and the resolutions: once.
+        prefetch_related_objects([annotation], "replies__author_user", "resolutions")
         from annotations.markdown import annotation_markdown
 
         members_only = self.role_at_least(Role.MEMBER)
-        replies = list(annotation.replies.select_related("author_user"))
+        replies = list(annotation.replies.all())
         resolutions = list(annotation.resolutions.all())
         back = safe_querystring(self.request.GET.get("back", ""))
         return {
