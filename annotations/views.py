@@ -36,6 +36,7 @@ from annotations.models import (
     AutoFixDefault,
     Stakeholder,
 )
+from annotations.querysets import AnnotationQuerySet
 from config.api.errors import ApiError
 from config.api.pagination import KeysetPage, keyset_paginate
 from config.htmx import htmx_partial, htmx_redirect
@@ -164,7 +165,7 @@ def since_label(raw: str) -> str:
 
 # --- Shared lookups --------------------------------------------------------------------------
 class AnnotationMixin(WorkspaceMixin):
-    def annotations(self) -> QuerySet[Annotation]:
+    def annotations(self) -> AnnotationQuerySet:
         return Annotation.objects.for_workspace(self.workspace)
 
     def get_annotation(self, annotation_id: str) -> Annotation:
