@@ -240,3 +240,16 @@ def test_inbox_renders_a_submitted_script_as_text(owner, workspace, project):
 def test_inbox_empty_workspace_points_to_the_widget_snippet(owner, workspace, project):
     html = signed_in(owner).get(inbox(workspace)).content.decode()
     assert "No annotations yet" in html
+
+
+def test_nav_links_the_annotations_inbox(guest, workspace, project):
+    html = signed_in(guest).get(f"/w/{workspace.pk}/annotations/").content.decode()
+
+    assert f'<a href="/w/{workspace.pk}/annotations/" aria-current="page">Annotations</a>' in html
+
+
+def test_site_page_links_its_annotations_and_stakeholders(guest, workspace, project):
+    html = signed_in(guest).get(f"/w/{workspace.pk}/projects/{project.pk}/").content.decode()
+
+    assert f"/w/{workspace.pk}/projects/{project.pk}/annotations/" in html
+    assert f"/w/{workspace.pk}/projects/{project.pk}/stakeholders/" in html

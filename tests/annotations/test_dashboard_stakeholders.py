@@ -1,7 +1,6 @@
 """A site's stakeholders page (dashboard): copyable links (site address +
 ``#gf-stakeholder=<token>``), create and revoke through the stakeholder services (MEMBER,
-audited, POST/redirect/GET), guests read-only, cross-workspace 404, escaping. Also the
-annotation widget snippet on the site page and the nav entry."""
+audited, POST/redirect/GET), guests read-only, cross-workspace 404, escaping."""
 
 from __future__ import annotations
 
@@ -198,40 +197,3 @@ def test_htmx_revoke_answers_hx_redirect_and_a_second_revoke_writes_nothing(
     assert first.status_code == second.status_code == 204
     assert first["HX-Redirect"] == stakeholders_url(workspace, site)
     assert audit_count() == after
-
-
-# --- The site page and the nav ---------------------------------------------------------------
-@pytest.mark.parametrize("persona", ["owner", "member", "guest"])
-def test_site_page_shows_the_annotation_widget_snippet_without_the_secret(
-    request, persona, workspace, project
-):
-    html = (
-        signed_in(request.getfixturevalue(persona))
-        .get(f"/w/{workspace.pk}/projects/{project.pk}/")
-        .content.decode()
-    )
-
-    assert (
-        f"/widget/annotate.js&quot; data-site=&quot;{project.pk}&quot; "
-        "data-token=&quot;gfwt_your_widget_token&quot;&gt;&lt;/script&gt;" in html
-    )
-    assert project.widget_token not in html
-    assert f"/w/{workspace.pk}/projects/{project.pk}/annotations/" in html
-    assert f"/w/{workspace.pk}/projects/{project.pk}/stakeholders/" in html
-
-
-def test_revealed_secrets_show_the_widget_snippet_with_the_real_token(owner, workspace, project):
-    client = signed_in(owner)
-    secrets = f"/w/{workspace.pk}/projects/{project.pk}/secrets/"
-
-    client.post(f"{secrets}reveal/")
-    html = client.get(secrets).content.decode()
-
-    assert f"data-token=&quot;{project.widget_token}&quot;" in html
-    assert 'id="annotate-embed"' in html
-
-
-def test_nav_links_the_annotations_inbox(guest, workspace, project):
-    html = signed_in(guest).get(f"/w/{workspace.pk}/annotations/").content.decode()
-
-    assert f'<a href="/w/{workspace.pk}/annotations/" aria-current="page">Annotations</a>' in html
