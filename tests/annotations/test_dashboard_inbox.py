@@ -253,3 +253,19 @@ def test_site_page_links_its_annotations_and_stakeholders(guest, workspace, proj
 
     assert f"/w/{workspace.pk}/projects/{project.pk}/annotations/" in html
     assert f"/w/{workspace.pk}/projects/{project.pk}/stakeholders/" in html
+
+
+def test_inbox_runs_the_same_queries_for_3_or_25_rows(
+    owner, workspace, project, django_assert_max_num_queries
+):
+    for i in range(3):
+        AnnotationFactory.create(project=project, assignee=owner, created_at=at(i))
+    client = signed_in(owner)
+    client.get(inbox(workspace))  # warm the session
+
+    with django_assert_max_num_queries(30) as few:
+        listed(client.get(inbox(workspace)))
+    for i in range(30):
+        AnnotationFactory.create(project=project, assignee=owner, created_at=at(10 + i))
+    with django_assert_max_num_queries(len(few)):
+        assert len(listed(client.get(inbox(workspace)))) == 25
