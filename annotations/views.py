@@ -325,6 +325,9 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         except ApiError:
             errors.append(("cursor", "That page link has expired; showing the newest annotations."))
             page = page_at(None)
+        back_params = params.copy()
+        if self.project is not None:
+            back_params["site"] = self.project.pk
         selected_status = params.get("status", "")
         since = params.get("since", "")
         now_ms = int(timezone.now().timestamp() * 1000)
@@ -340,6 +343,9 @@ class AnnotationListView(AnnotationMixin, TemplateView):
                 for name in ("status", "kind", "since", "auto_fix", "site")
             },
             querystring=safe_querystring(params.urlencode()),
+            # The annotation page's way back: the workspace inbox with the same filters
+            # (and this site, when the list was one site's).
+            back_qs=safe_querystring(back_params.urlencode()),
             without_status_qs=safe_querystring(without_status.urlencode()),
             status_tabs=[
                 (value, label, counts[value], value == selected_status)

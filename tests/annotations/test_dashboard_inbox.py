@@ -269,3 +269,16 @@ def test_inbox_runs_the_same_queries_for_3_or_25_rows(
         AnnotationFactory.create(project=project, assignee=owner, created_at=at(10 + i))
     with django_assert_max_num_queries(len(few)):
         assert len(listed(client.get(inbox(workspace)))) == 25
+
+
+def test_annotation_page_leads_back_to_the_filtered_inbox(owner, workspace, project, annotations):
+    client = signed_in(owner)
+    html = client.get(site_inbox(workspace, project, "?kind=bug")).content.decode()
+    link = re.search(r'class="title" href="([^"]+)"', html)
+    assert link
+
+    page = client.get(link[1].replace("&amp;", "&")).content.decode()
+
+    back = re.search(r'<div class="crumbs"><a href="([^"]+)"', page)
+    assert back
+    assert back[1].replace("&amp;", "&") == inbox(workspace, f"?kind=bug&site={project.pk}")
