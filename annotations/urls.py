@@ -16,16 +16,6 @@ urlpatterns = [
         name="annotation-detail",
     ),
     path(
-        "annotations/<str:annotation_id>/update/",
-        views.AnnotationUpdateView.as_view(),
-        name="annotation-update",
-    ),
-    path(
-        "annotations/<str:annotation_id>/replies/",
-        views.ReplyCreateView.as_view(),
-        name="reply-create",
-    ),
-    path(
         "projects/<str:project_id>/annotations/",
         views.AnnotationListView.as_view(),
         name="site-annotation-list",
@@ -34,15 +24,5 @@ urlpatterns = [
         "projects/<str:project_id>/stakeholders/",
         views.StakeholderListView.as_view(),
         name="stakeholder-list",
-    ),
-    path(
-        "projects/<str:project_id>/stakeholders/new/",
-        views.StakeholderCreateView.as_view(),
-        name="stakeholder-create",
-    ),
-    path(
-        "projects/<str:project_id>/stakeholders/<str:stakeholder_id>/revoke/",
-        views.StakeholderRevokeView.as_view(),
-        name="stakeholder-revoke",
     ),
 ]

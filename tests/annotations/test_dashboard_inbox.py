@@ -1,6 +1,6 @@
-"""The annotations inbox (dashboard): every site of the workspace or one site's, the API's
-filters (status, kind, since, auto_fix) plus the site, newest first, keyset pages, counts
-per status, who may read it, and escaping of what visitors wrote."""
+"""The annotations inbox (dashboard): every site of the workspace or one site's, the site
+filter, newest first, keyset pages, counts per status, who may read it, and escaping of what
+visitors wrote."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client
 
-from annotations.models import Annotation
 from tests.annotations.factories import AnnotationFactory
 from tests.dashboard.helpers import signed_in
 from tests.factories import ProjectFactory
@@ -20,10 +19,6 @@ BASE = datetime(2026, 3, 17, 12, 0, tzinfo=UTC)
 
 def at(minutes: int) -> datetime:
     return BASE + timedelta(minutes=minutes)
-
-
-def epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def inbox(workspace, query: str = "") -> str:
@@ -41,7 +36,7 @@ def listed(response) -> list[str]:
 
 
 def tab(label: str, count: int) -> str:
-    return f'{label} <span class="count">{count}</span></a>'
+    return f'{label} <span class="count">{count}</span></span>'
 
 
 @pytest.fixture
@@ -112,24 +107,6 @@ def test_site_inbox_of_another_workspaces_site_is_404(member, workspace, other_p
 
 
 # --- Filters ---------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ("?status=new", ["other_site", "new_bug"]),
-        ("?kind=bug", ["other_site", "new_bug"]),
-        ("?auto_fix=true", ["ack_idea"]),
-        ("?auto_fix=false", ["other_site", "resolved", "new_bug"]),
-        (f"?since={epoch_ms(at(10))}", ["other_site", "resolved", "ack_idea"]),
-        ("?status=new&kind=bug", ["other_site", "new_bug"]),
-    ],
-)
-def test_inbox_filters_mean_what_the_api_filters_mean(
-    owner, workspace, annotations, query, expected
-):
-    ids = listed(signed_in(owner).get(inbox(workspace, query)))
-    assert ids == [annotations[k].pk for k in expected]
-
-
 def test_inbox_site_filter_narrows_to_one_site(owner, workspace, second_site, annotations):
     ids = listed(signed_in(owner).get(inbox(workspace, f"?site={second_site.pk}")))
     assert ids == [annotations["other_site"].pk]
@@ -142,25 +119,6 @@ def test_inbox_site_filter_with_another_workspaces_site_is_ignored_with_a_messag
 
     assert len(listed(response)) == 4
     assert "no such site in this workspace" in response.content.decode()
-
-
-def test_inbox_invalid_filter_is_named_and_ignored(owner, workspace, annotations):
-    response = signed_in(owner).get(inbox(workspace, "?status=bogus&kind=bug"))
-
-    html = response.content.decode()
-    assert listed(response) == [annotations["other_site"].pk, annotations["new_bug"].pk]
-    assert '<ul class="errorlist" role="alert">' in html
-    assert "bogus" in html
-
-
-def test_inbox_counts_each_status_under_the_other_filters(owner, workspace, annotations):
-    html = signed_in(owner).get(inbox(workspace, "?kind=bug&status=resolved")).content.decode()
-
-    # The tabs count the kind=bug annotations per status, whatever status is selected.
-    assert tab("All", 2) in html
-    assert tab("New", 2) in html
-    assert tab("Resolved", 0) in html
-    assert tab("Acknowledged", 0) in html
 
 
 def test_inbox_counts_every_status_with_no_filter(owner, workspace, annotations):
@@ -196,21 +154,6 @@ def test_inbox_pages_by_keyset_cursor_without_gaps_or_repeats(owner, workspace, 
     assert len(seen) == len(set(seen)) == 31
     expected = sorted(rows, key=lambda a: (a.created_at, a.pk), reverse=True)
     assert seen == [a.pk for a in expected]
-
-
-def test_inbox_cursor_keeps_the_filters(owner, workspace, project):
-    for i in range(27):
-        AnnotationFactory.create(project=project, kind="bug", created_at=at(i))
-    AnnotationFactory.create(project=project, kind="idea", created_at=at(0))
-    client = signed_in(owner)
-
-    cursor_query = next_link(client.get(inbox(workspace, "?kind=bug")).content.decode())
-    assert cursor_query is not None
-    assert "kind=bug" in cursor_query
-    second = listed(client.get(inbox(workspace, f"?{cursor_query}")))
-
-    assert len(second) == 2
-    assert set(Annotation.objects.filter(pk__in=second).values_list("kind", flat=True)) == {"bug"}
 
 
 def test_inbox_tampered_cursor_shows_the_first_page_with_a_message(owner, workspace, annotations):
@@ -273,7 +216,7 @@ def test_inbox_runs_the_same_queries_for_3_or_25_rows(
 
 def test_annotation_page_leads_back_to_the_filtered_inbox(owner, workspace, project, annotations):
     client = signed_in(owner)
-    html = client.get(site_inbox(workspace, project, "?kind=bug")).content.decode()
+    html = client.get(site_inbox(workspace, project)).content.decode()
     link = re.search(r'class="title" href="([^"]+)"', html)
     assert link
 
@@ -281,4 +224,4 @@ def test_annotation_page_leads_back_to_the_filtered_inbox(owner, workspace, proj
 
     back = re.search(r'<div class="crumbs"><a href="([^"]+)"', page)
     assert back
-    assert back[1].replace("&amp;", "&") == inbox(workspace, f"?kind=bug&site={project.pk}")
+    assert back[1].replace("&amp;", "&") == inbox(workspace, f"?site={project.pk}")
