@@ -25,4 +25,14 @@ urlpatterns = [
         views.StakeholderListView.as_view(),
         name="stakeholder-list",
     ),
+    path(
+        "projects/<str:project_id>/stakeholders/new/",
+        views.StakeholderCreateView.as_view(),
+        name="stakeholder-create",
+    ),
+    path(
+        "projects/<str:project_id>/stakeholders/<str:stakeholder_id>/revoke/",
+        views.StakeholderRevokeView.as_view(),
+        name="stakeholder-revoke",
+    ),
 ]

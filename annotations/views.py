@@ -1,10 +1,12 @@
 """The greatfeedback dashboard: the annotations inbox (one site or every site of the
 workspace), the annotation page, and a site's stakeholders.
 
-Read-only for now: the API's FilterSet, its write services (status, assignee, summary,
-replies), the markdown blob, the signed image URLs and the stakeholder services are built
-in parallel, and the pages add their filters and controls as each lands (docs/dashboard.md,
-"Annotations"). Every member, GUEST included, reads these pages, as the API's GETs allow.
+Stakeholders are created and revoked through ``annotations.stakeholders`` (MEMBER, as the
+API's POST/DELETE are), with the signed-in user as the audit actor, and every successful POST
+answers with ``htmx_redirect`` (POST/redirect/GET). The API's FilterSet, its write services
+(status, assignee, summary, replies), the markdown blob and the signed image URLs are built in
+parallel; the inbox and the annotation page add their filters and controls as each lands
+(docs/dashboard.md, "Annotations"). Every member, GUEST included, reads these pages.
 """
 
 from __future__ import annotations
@@ -12,20 +14,25 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.dashboard import WorkspaceMixin
+from accounts.dashboard import WorkspaceAction, WorkspaceMixin, confirmed, invalid_status
+from accounts.models import Role
+from annotations.forms import StakeholderForm
 from annotations.models import (
     Annotation,
     AnnotationStatus,
     Stakeholder,
 )
 from annotations.querysets import AnnotationQuerySet
+from annotations.stakeholders import stakeholder_create, stakeholder_revoke
 from config.api.errors import ApiError
 from config.api.pagination import KeysetPage, keyset_paginate
+from config.htmx import htmx_redirect
 from projects.dashboard import ProjectMixin
 from projects.models import Project
 from projects.selectors import project_get, project_list
@@ -247,6 +254,7 @@ class StakeholderMixin(ProjectMixin):
             "project": self.project,
             "stakeholders": rows,
             "site_base": site_base_url(self.project),
+            "form": extra.pop("form", None) or StakeholderForm(),
             **extra,
         }
 
@@ -262,3 +270,58 @@ class StakeholderListView(StakeholderMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(self.list_context())
         return context
+
+
+class StakeholderCreateView(StakeholderMixin, WorkspaceAction):
+    required_role = Role.MEMBER
+
+    def post(self, request: HttpRequest, ws: str, project_id: str) -> HttpResponse:
+        self.project = self.get_project()
+        form = StakeholderForm(request.POST)
+        if not form.is_valid():
+            return self.render(
+                StakeholderListView.template_name,
+                status=invalid_status(request),
+                **self.list_context(form=form),
+            )
+        stakeholder = stakeholder_create(
+            project=self.project, actor=self.actor, **form.cleaned_data
+        )
+        messages.success(request, f"Stakeholder “{stakeholder}” added; copy their link below.")
+        return htmx_redirect(request, f"{self.list_url()}#stakeholder-{stakeholder.pk}")
+
+
+class StakeholderRevokeView(StakeholderMixin, WorkspaceAction):
+    """MEMBER; asks first (``confirm=yes``). The token stops granting auto-fix at once."""
+
+    required_role = Role.MEMBER
+    template = "annotations/stakeholder_revoke.html"
+
+    def get_stakeholder(self) -> Stakeholder:
+        stakeholder = self.stakeholders().filter(pk=self.kwargs["stakeholder_id"]).first()
+        if stakeholder is None:
+            raise Http404("No such stakeholder")
+        return stakeholder
+
+    def get(
+        self, request: HttpRequest, ws: str, project_id: str, stakeholder_id: str
+    ) -> HttpResponse:
+        self.project = self.get_project()
+        return self.render(self.template, project=self.project, stakeholder=self.get_stakeholder())
+
+    def post(
+        self, request: HttpRequest, ws: str, project_id: str, stakeholder_id: str
+    ) -> HttpResponse:
+        self.project = self.get_project()
+        stakeholder = self.get_stakeholder()
+        if not confirmed(request):
+            return self.render(self.template, project=self.project, stakeholder=stakeholder)
+        if stakeholder.revoked_at is None:
+            try:
+                stakeholder_revoke(stakeholder=stakeholder, project=self.project, actor=self.actor)
+            except ApiError:  # revoked by someone else in the meantime: nothing to do
+                return htmx_redirect(request, self.list_url())
+            messages.success(
+                request, f"Stakeholder “{stakeholder}” revoked: the link stops granting auto-fix."
+            )
+        return htmx_redirect(request, self.list_url())
