@@ -16,6 +16,11 @@ urlpatterns = [
         name="annotation-detail",
     ),
     path(
+        "annotations/<str:annotation_id>/run-personas/",
+        views.AnnotationRunPersonasView.as_view(),
+        name="annotation-run-personas",
+    ),
+    path(
         "projects/<str:project_id>/annotations/",
         views.AnnotationListView.as_view(),
         name="site-annotation-list",

@@ -28,11 +28,14 @@ from annotations.models import (
     AnnotationStatus,
     Stakeholder,
 )
+from annotations.personas import selectors as persona_selectors
+from annotations.personas import services as persona_services
 from annotations.querysets import AnnotationQuerySet
 from annotations.stakeholders import stakeholder_create, stakeholder_revoke
 from config.api.errors import ApiError
 from config.api.pagination import KeysetPage, keyset_paginate
 from config.htmx import htmx_redirect
+from config.llm import llm_configured
 from projects.dashboard import ProjectMixin
 from projects.models import Project
 from projects.selectors import project_get, project_list
@@ -121,6 +124,11 @@ class AnnotationMixin(WorkspaceMixin):
             "project": annotation.project,
             "replies": list(annotation.replies.select_related("author_user")),
             "resolutions": list(annotation.resolutions.all()),
+            "persona_runs": list(persona_selectors.persona_runs(annotation=annotation)),
+            "personas_by_category": persona_selectors.personas_by_category(workspace=self.workspace)
+            if self.role_at_least(Role.MEMBER)
+            else [],
+            "llm_enabled": llm_configured(),
             "element_rows": ordered_rows(
                 {k: v for k, v in element.items() if k != "rect"}, ELEMENT_ORDER
             ),
@@ -236,6 +244,28 @@ class AnnotationDetailView(AnnotationMixin, TemplateView):
         annotation = self.get_annotation(self.kwargs["annotation_id"])
         context.update(self.annotation_context(annotation))
         return context
+
+
+class AnnotationRunPersonasView(AnnotationMixin, WorkspaceAction):
+    """MEMBER: queue persona runs from the annotation page (``persona_ids``; none selected =
+    the default set), through the same service and credits as the API; POST/redirect/GET."""
+
+    required_role = Role.MEMBER
+
+    def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
+        annotation = self.get_annotation(annotation_id)
+        detail = reverse("annotations:annotation-detail", args=[ws, annotation.pk])
+        ids = list(dict.fromkeys(request.POST.getlist("persona_ids")))
+        try:
+            personas = persona_selectors.personas_to_run(workspace=self.workspace, ids=ids)
+            runs = persona_services.persona_runs_start(
+                annotation=annotation, personas=personas, actor=self.actor
+            )
+        except ApiError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"{len(runs)} persona review(s) queued.")
+        return htmx_redirect(request, f"{detail}#personas")
 
 
 # --- Stakeholders ----------------------------------------------------------------------------

@@ -53,6 +53,31 @@ def default_run_personas(*, workspace: Workspace) -> list[Persona]:
     )
 
 
+def personas_to_run(*, workspace: Workspace, ids: Sequence[str]) -> list[Persona]:
+    """The personas a run-personas call names (in request order), or the default set when it
+    names none. Unknown or foreign ids, or a deleted default set, raise the documented 400."""
+    from annotations.personas import errors
+
+    if not ids:
+        personas = default_run_personas(workspace=workspace)
+        if not personas:
+            raise errors.no_personas_to_run()
+        return personas
+    found = personas_by_ids(workspace=workspace, ids=ids)
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise errors.unknown_personas(unknown)
+    return [found[i] for i in ids]
+
+
+def personas_by_category(*, workspace: Workspace) -> list[tuple[str, list[Persona]]]:
+    """The workspace's personas in list order, grouped by category (the dashboard's picker)."""
+    groups: dict[str, list[Persona]] = {}
+    for persona in persona_list(workspace=workspace):
+        groups.setdefault(persona.category, []).append(persona)
+    return list(groups.items())
+
+
 def annotation_get(*, workspace: Workspace, annotation_id: str) -> Annotation | None:
     return (
         Annotation.objects.for_workspace(workspace)

@@ -176,17 +176,7 @@ class RunPersonas(AnnotationPersonaView):
         data = RunPersonasInput(data=request.data)
         data.is_valid(raise_exception=True)
         ids = list(dict.fromkeys(data.validated_data.get("persona_ids") or []))
-        workspace = self.caller.workspace
-        if ids:
-            found = selectors.personas_by_ids(workspace=workspace, ids=ids)
-            unknown = [i for i in ids if i not in found]
-            if unknown:
-                raise errors.unknown_personas(unknown)
-            personas = [found[i] for i in ids]
-        else:
-            personas = selectors.default_run_personas(workspace=workspace)
-            if not personas:
-                raise errors.no_personas_to_run()
+        personas = selectors.personas_to_run(workspace=self.caller.workspace, ids=ids)
         runs = services.persona_runs_start(
             annotation=annotation, personas=personas, actor=self.caller.actor
         )
