@@ -327,7 +327,7 @@ class Resolution(models.Model):
 
 class Persona(models.Model):
     """An AI reviewer of annotations. Every workspace starts with the shipped defaults
-    (``is_default``; annotations/personas.json), which members may edit, delete and reset;
+    (``is_default``; annotations/personas/defaults.json), which members may edit, delete and reset;
     customs are the workspace's own. ``checks`` names the built-in reviewer's checks the
     persona runs; ``instructions`` is its brief, the LLM prompt when an LLM is configured."""
 

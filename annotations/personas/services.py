@@ -407,6 +407,7 @@ def _screenshot_url(key: str) -> str:
     try:
         from django.core.files.storage import default_storage
 
-        return str(default_storage.url(key))
+        url = str(default_storage.url(key))
     except Exception:
         return ""
+    return url if url.startswith(("https://", "http://")) else ""
