@@ -6,11 +6,15 @@ class AnnotationsConfig(AppConfig):
     verbose_name = "greatfeedback annotations"
 
     def ready(self) -> None:
+        from corsheaders.signals import check_request_enabled
+
         from accounts.models import Workspace
         from accounts.signals import workspace_created
         from annotations import cors  # noqa: F401  (connects the widget's CORS origin check)
         from annotations.personas.signals import seed_new_workspace
+        from annotations.uploads import cors_for_upload_urls
 
+        check_request_enabled.connect(cors_for_upload_urls, dispatch_uid="gf-upload-cors")
         workspace_created.connect(
             seed_new_workspace, sender=Workspace, dispatch_uid="annotations.personas.seed"
         )
