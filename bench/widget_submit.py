@@ -107,6 +107,14 @@ def setup_site() -> dict[str, str]:
     return {"site_id": site.pk, "widget_token": site.widget_token}
 
 
+def default_harness() -> Path:
+    """``../shared/bench`` from the checkout, or from the main checkout of a worktree."""
+    for root in (bc.ROOT.parent, bc.ROOT.parent.parent):
+        if (root / "shared" / "bench" / "baseline").is_dir():
+            return root / "shared" / "bench"
+    return bc.ROOT.parent / "shared" / "bench"
+
+
 class BaselineServer(bc.Server):
     """The shared baseline app under the same gunicorn config; it has /hello, not /healthz."""
 
@@ -190,7 +198,7 @@ def run_side(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--harness", type=Path, default=bc.ROOT.parent / "shared" / "bench")
+    parser.add_argument("--harness", type=Path, default=default_harness())
     bc.bench_arguments(parser)
     args = parser.parse_args()
     if not (args.harness / "baseline").is_dir():
