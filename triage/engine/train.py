@@ -1,6 +1,6 @@
-"""Train the triage classifiers and write ``feedback/triage/model.json``.
+"""Train the triage classifiers and write ``triage/engine/model.json``.
 
-Run ``python -m feedback.triage.train`` from the repository root. Steps:
+Run ``python -m triage.engine.train`` from the repository root. Steps:
 
 1. Load ``data/labelled.jsonl`` and drop the fixed held-out split (``dataset.is_heldout``);
    nothing below ever sees it.
@@ -27,12 +27,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from feedback.triage import dataset
-from feedback.triage.dataset import Example
-from feedback.triage.features import FeatureConfig, analyse, extract_many
-from feedback.triage.learn import Head, macro_f1, prune, train_lr, train_nb
-from feedback.triage.lexicon import Cues
-from feedback.triage.model import FORMAT_VERSION, MODEL_PATH, Model
+from triage.engine import dataset
+from triage.engine.dataset import Example
+from triage.engine.features import FeatureConfig, analyse, extract_many
+from triage.engine.learn import Head, macro_f1, prune, train_lr, train_nb
+from triage.engine.lexicon import Cues
+from triage.engine.model import FORMAT_VERSION, MODEL_PATH, Model
 
 Label = Callable[[Example], str]
 
