@@ -79,8 +79,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(label_from_category, migrations.RunPython.noop),
         migrations.RunPython(copy_corrections, migrations.RunPython.noop),
-        migrations.RemoveField(model_name="triagecorrection", name="corrected_by"),
-        migrations.RemoveField(model_name="triagecorrection", name="item"),
-        migrations.RemoveField(model_name="triagecorrection", name="project"),
+        # One DeleteModel (not RemoveField x3 first): its reverse recreates the whole table,
+        # indexes included, so the migration can be unapplied.
         migrations.DeleteModel(name="TriageCorrection"),
     ]
