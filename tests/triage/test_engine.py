@@ -221,3 +221,43 @@ def test_heldout_split_is_by_group_and_stable() -> None:
     assert heldout
     assert not train_groups & {e.group for e in heldout}
     assert len(heldout) == default_model().meta["heldout"]
+
+
+def test_reviewed_corrections_are_an_extra_training_source_with_provenance(tmp_path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(
+        '{"text": "Crash on login", "lang": "en", "category": "bug", "sentiment": "negative",'
+        ' "group": "g1"}\n',
+        encoding="utf-8",
+    )
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "shop.jsonl").write_text(
+        '{"text": "Het afrekenen lukt niet", "lang": "nl", "category": "bug",'
+        ' "sentiment": "negative", "group": "correction-fbk_1",'
+        ' "source": "correction:feedback.item:fbk_1"}\n',
+        encoding="utf-8",
+    )
+    before = data_digest(labelled, tmp_path / "none")
+
+    examples = triage_dataset.load_training(labelled, corrections)
+
+    assert [(e.text, e.source) for e in examples] == [
+        ("Crash on login", ""),
+        ("Het afrekenen lukt niet", "correction:feedback.item:fbk_1"),
+    ]
+    assert data_digest(labelled, corrections) != before  # retrain after adding corrections
+
+
+def test_a_corrections_row_without_provenance_is_refused(tmp_path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("", encoding="utf-8")
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "x.jsonl").write_text(
+        '{"text": "x", "lang": "en", "category": "bug", "sentiment": "neutral", "group": "g"}\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ValueError, match="without correction provenance"):
+        triage_dataset.load_training(labelled, corrections)
