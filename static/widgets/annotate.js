@@ -309,7 +309,6 @@
     closePanels();
     picking = true;
     mainButton.setAttribute("aria-pressed", "true");
-    mainButton.textContent = "Cancel annotating";
     LISTEN.forEach(function (l) { document.addEventListener(l[0], l[1], true); });
     hint.hidden = false;
     announce(null);
@@ -317,7 +316,6 @@
   function stopPicking() {
     picking = false;
     mainButton.setAttribute("aria-pressed", "false");
-    mainButton.textContent = "Annotate";
     LISTEN.forEach(function (l) { document.removeEventListener(l[0], l[1], true); });
     hint.hidden = true;
     if (form.hidden) outline(null);
