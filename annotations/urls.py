@@ -1,7 +1,38 @@
-"""Annotations dashboard pages (inbox, annotation page, stakeholders)."""
+"""Dashboard URLs of greatfeedback annotations (names ``annotations:<entity>-<action>``),
+mounted under ``w/<str:ws>/`` in config/urls.py. The API and the widget endpoints live in
+``annotations.api.greatfeedback``."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from annotations import views
 
 app_name = "annotations"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("annotations/", views.AnnotationListView.as_view(), name="annotation-list"),
+    path(
+        "annotations/<str:annotation_id>/",
+        views.AnnotationDetailView.as_view(),
+        name="annotation-detail",
+    ),
+    path(
+        "projects/<str:project_id>/annotations/",
+        views.AnnotationListView.as_view(),
+        name="site-annotation-list",
+    ),
+    path(
+        "projects/<str:project_id>/stakeholders/",
+        views.StakeholderListView.as_view(),
+        name="stakeholder-list",
+    ),
+    path(
+        "projects/<str:project_id>/stakeholders/new/",
+        views.StakeholderCreateView.as_view(),
+        name="stakeholder-create",
+    ),
+    path(
+        "projects/<str:project_id>/stakeholders/<str:stakeholder_id>/revoke/",
+        views.StakeholderRevokeView.as_view(),
+        name="stakeholder-revoke",
+    ),
+]

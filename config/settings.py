@@ -313,8 +313,11 @@ CORS_ALLOW_HEADERS = [
     "content-type",
     "idempotency-key",
     "x-requested-with",
+    # The annotation widget (annotations.cors): its site token and the submitter's secret.
+    "x-gf-widget-token",
+    "x-gf-submitter-secret",
 ]
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
 # --- Backtalk limits (documented values as defaults) ----------------------------------------
@@ -325,6 +328,9 @@ IDEMPOTENCY_TTL_SECONDS = env_int("IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
 # Rates are "<count>/<seconds>s" strings as django-ratelimit reads them.
 RATE_GREATFEEDBACK_PER_TOKEN = env_str("RATE_GREATFEEDBACK_PER_TOKEN", "600/60s")
 RATE_GREATFEEDBACK_PER_IP = env_str("RATE_GREATFEEDBACK_PER_IP", "30/60s")
+# The annotation widget's per-IP bucket (the document's per-IP limit), counted apart from the
+# API's so a team's API calls never use up their visitors' widget submissions.
+RATE_GREATFEEDBACK_WIDGET_PER_IP = env_str("RATE_GREATFEEDBACK_WIDGET_PER_IP", "30/60s")
 RATE_MINOLITH_PER_KEY = env_str("RATE_MINOLITH_PER_KEY", "100/60s")
 RATE_MINOLITH_PUBLIC_PER_IP = env_str("RATE_MINOLITH_PUBLIC_PER_IP", "10/3600s")
 RATE_FLUISTER_PER_KEY = env_str("RATE_FLUISTER_PER_KEY", "100/60s")

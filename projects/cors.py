@@ -32,11 +32,17 @@ LOOKUP_ATTR = "public_project_lookup"
 
 def looked_up_project(request: object, slug: str) -> tuple[bool, Project | None]:
     """``(True, project or None)`` when this request's CORS check already read ``slug``
-    (``None``: no such project); ``(False, None)`` when it did not, and the caller must."""
+    (``None``: no such project); ``(False, None)`` when it did not, and the caller must.
+    Other CORS checks (annotations.cors) keep their row under their own key the same way."""
     lookup = getattr(request, LOOKUP_ATTR, None)
     if lookup is None or lookup[0] != slug:
         return False, None
     return True, lookup[1]
+
+
+def remember_project(request: object, key: str, project: Project | None) -> None:
+    """Keep the row a CORS check read, for the view of the same request."""
+    setattr(request, LOOKUP_ATTR, (key, project))
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -79,7 +85,7 @@ def _public_origin_allowed(sender: object, request: HttpRequest, **kwargs: objec
         return None
     slug = match["slug"]
     project = Project.objects.select_related("workspace").filter(slug=slug).first()
-    setattr(request, LOOKUP_ATTR, (slug, project))
+    remember_project(request, slug, project)
     # No list (or an unknown slug, which 404s with CORS headers): all origins.
     origins = project.allowed_origins if project is not None else None
     return origin_allowed(origins, request.headers.get("Origin", ""))

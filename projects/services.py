@@ -108,8 +108,8 @@ def project_update(*, project: Project, actor: Actor, **changes: object) -> Proj
 
 
 def _rotate(*, project: Project, actor: Actor, secret: str) -> str:
-    """A fresh ``secret`` (mcp_token or ingest_key); the old one stops resolving at once,
-    because its digest is replaced in the same write."""
+    """A fresh ``secret`` (mcp_token, widget_token or ingest_key); the old one stops
+    resolving at once, because its digest is replaced in the same write."""
     with transaction.atomic(durable=True):
         raw = project.set_secret(secret)
         project.save(update_fields=[secret, f"{secret}_hash", "updated_at"])
@@ -119,6 +119,12 @@ def _rotate(*, project: Project, actor: Actor, secret: str) -> str:
 
 def project_rotate_mcp_token(*, project: Project, actor: Actor) -> str:
     return _rotate(project=project, actor=actor, secret="mcp_token")
+
+
+def project_rotate_widget_token(*, project: Project, actor: Actor) -> str:
+    """A fresh widget token; embeds carrying the old one get 401 from the widget endpoints
+    at once (annotations.api.greatfeedback.widget_views)."""
+    return _rotate(project=project, actor=actor, secret="widget_token")
 
 
 def project_rotate_ingest_key(*, project: Project, actor: Actor) -> str:

@@ -42,6 +42,9 @@ INGEST_KEY_PLACEHOLDER = "wk_your_ingest_key"
 API_KEY_PLACEHOLDER = "wk_sk_your_api_key"
 PROJECT_KEY_PLACEHOLDER = "mlth_your_project_key"
 GFAT_PLACEHOLDER = "gfat_your_token"
+# The widget token is an OWNER secret (the Secrets page reveals it, audited), so the project
+# page shows this; the revealed secrets show the same line with the real token.
+WIDGET_TOKEN_PLACEHOLDER = "gfwt_your_widget_token"
 
 
 def _body(data: dict[str, Any]) -> str:
@@ -69,6 +72,14 @@ def _curl(method: str, url: str, *, key: Value | None = None, data: dict[str, An
 
 def widget_embed(*, base_url: Value, slug: Value) -> str:
     return f'<script src="{base_url}/widget/feedback.js" data-project="{slug}"></script>'
+
+
+def annotate_embed(*, base_url: Value, site_id: Value, widget_token: Value) -> str:
+    """The greatfeedback annotation widget (``/widget/annotate.js``) for one site."""
+    return (
+        f'<script src="{base_url}/widget/annotate.js" data-site="{site_id}" '
+        f'data-token="{widget_token}"></script>'
+    )
 
 
 def writeback_report_curl(*, base_url: Value, ingest_key: Value) -> str:
@@ -133,6 +144,15 @@ def project_snippets(*, base_url: str, project: Project, ingest_key: str | None)
             "Minolith feedback widget",
             widget_embed(base_url=base_url, slug=project.slug),
             "Paste before </body>. Submissions go to the public endpoint of this project's slug.",
+        ),
+        Snippet(
+            "annotate",
+            "greatfeedback annotation widget",
+            annotate_embed(
+                base_url=base_url, site_id=project.pk, widget_token=WIDGET_TOKEN_PLACEHOLDER
+            ),
+            "Paste before </body>. Visitors pick an element and comment on it; the widget "
+            "token is on the Secrets page (owner).",
         ),
         Snippet(
             "writeback",

@@ -39,7 +39,7 @@ from projects import selectors, services
 from projects.dashboard import ProjectMixin
 from projects.forms import SLUG_TAKEN, ProjectForm, ProjectKeyForm, RotateMcpTokenForm
 from projects.models import Project
-from projects.snippets import mcp_add_command, project_snippets
+from projects.snippets import annotate_embed, mcp_add_command, project_snippets
 
 KEY_LIST_LIMIT = 100
 
@@ -293,6 +293,13 @@ class SecretsMixin(ProjectPageMixin):
             "rotated": shown == SECRETS_ROTATED,
             "mcp_command": mcp_add_command(
                 base_url=site_url(self.request), mcp_token=self.project.mcp_token
+            )
+            if shown
+            else None,
+            "annotate_embed": annotate_embed(
+                base_url=site_url(self.request),
+                site_id=self.project.pk,
+                widget_token=self.project.widget_token,
             )
             if shown
             else None,

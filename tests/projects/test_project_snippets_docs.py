@@ -22,6 +22,11 @@ V = Var
 # key: (doc, function, its values besides base_url=$BASE)
 DOCUMENTED: dict[str, tuple[str, Callable[..., str], dict[str, Any]]] = {
     "widget": ("minolith.md", snippets.widget_embed, {"slug": "demo-project"}),
+    "annotate": (
+        "greatfeedback.md",
+        snippets.annotate_embed,
+        {"site_id": V("SITE_ID"), "widget_token": V("WIDGET_TOKEN")},
+    ),
     "writeback": ("writeback.md", snippets.writeback_report_curl, {"ingest_key": V("INGEST_KEY")}),
     "writeback-read": (
         "writeback.md",
@@ -46,8 +51,8 @@ DOCUMENTED: dict[str, tuple[str, Callable[..., str], dict[str, Any]]] = {
 @pytest.mark.parametrize("key", sorted(DOCUMENTED))
 def test_snippet_stands_verbatim_in_the_docs(key):
     doc, render, values = DOCUMENTED[key]
-    # HTML has no shell to expand $BASE: the widget embed shows make run's address.
-    text = render(base_url=MAKE_RUN if key == "widget" else BASE, **values)
+    # HTML has no shell to expand $BASE: the widget embeds show make run's address.
+    text = render(base_url=MAKE_RUN if key in ("widget", "annotate") else BASE, **values)
     assert text in (DOCS / doc).read_text(encoding="utf-8"), f"{key} drifted from {doc}"
 
 
