@@ -48,6 +48,7 @@ from annotations.stakeholders import stakeholder_resolve
 from config.api.errors import ApiError, ErrorCode, FieldError
 from config.ids import is_hex32, new_secret, secret_digest
 from projects.models import Project
+from triage import services as triage_services
 
 # --- Documented subsets -------------------------------------------------------------------
 ELEMENT_TEXT_FIELDS = {  # key -> max characters
@@ -394,7 +395,11 @@ def annotation_submit(
             created_at=now,
             updated_at=now,
         )
+        # AI triage of the comment (triage.services, below this app): its own columns, same
+        # INSERT; the optional LLM pass is enqueued on commit.
+        triage_services.triage_apply(annotation, text=annotation.body, page=annotation.page_url)
         annotation.save(force_insert=True)
+        triage_services.after_insert(annotation)
         if data.screenshot_key:
             if claim_screenshot is None:
                 raise _screenshot_refused()

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "projects",
+    "triage",
     "reports",
     "annotations",
     "feedback",
@@ -345,9 +346,6 @@ LLM_BASE_URL = env_str("LLM_BASE_URL")
 LLM_API_KEY = env_str("LLM_API_KEY")
 LLM_MODEL = env_str("LLM_MODEL")
 LLM_TRIAGE_TIMEOUT = env_int("LLM_TRIAGE_TIMEOUT", 20)  # seconds per LLM triage request
-# Triage sets the Minolith type of an item sent without one from its category; False keeps
-# the document's "feedback" default (docs/triage.md). An explicit type is always kept.
-TRIAGE_SETS_TYPE = env_bool("TRIAGE_SETS_TYPE", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
