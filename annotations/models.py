@@ -15,6 +15,7 @@ audit row (``widget:``, ``user:``/``token:``, ``mcp:``, ``system``).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,7 @@ from annotations import constants as C
 from annotations.querysets import AnnotationQuerySet, PersonaQuerySet, StakeholderQuerySet
 from config.ids import hex32
 from projects.models import Project
+from triage.models import TriagedFields, triage_constraints
 
 
 class AnnotationStatus(models.TextChoices):
@@ -113,7 +115,7 @@ class Stakeholder(models.Model):
         return self.name or self.email or f"stakeholder …{self.token[-4:]}"
 
 
-class Annotation(models.Model):
+class Annotation(TriagedFields):
     """One comment a visitor left on one element of one page of a site.
 
     What the widget captured (``element``, ``styles``, ``viewport``) is kept as submitted,
@@ -171,6 +173,12 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
+    # Triage of the comment (triage.models.TriagedFields; docs/triage.md). Deleting the
+    # annotation deletes its triage corrections (they carry its text).
+    triage_corrections = GenericRelation("triage.TriageCorrection", related_query_name="annotation")
+    triage_audit_target = "annotation"
+    triage_audit_prefix = "annotation"
+
     objects = AnnotationQuerySet.as_manager()
 
     class Meta:
@@ -189,6 +197,14 @@ class Annotation(models.Model):
                 fields=["project", "auto_fix", "-created_at", "-id"],
                 name="gf_ann_project_autofix",
             ),
+            models.Index(
+                fields=["project", "-impact_score", "-created_at", "-id"],
+                name="gf_ann_project_impact",
+            ),
+            models.Index(
+                fields=["project", "triage_similar_key", "created_at"],
+                name="gf_ann_project_similar",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -197,10 +213,14 @@ class Annotation(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=AnnotationKind.values), name="gf_ann_kind_valid"
             ),
+            *triage_constraints("gf_ann"),
         ]
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def triage_input(self) -> tuple[str, str, str]:
+        return self.body, "", self.page_url
 
     @property
     def display_title(self) -> str:

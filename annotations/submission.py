@@ -43,11 +43,14 @@ from annotations.models import (
     Reply,
     Stakeholder,
     SubmitterKind,
+    UploadKind,
 )
 from annotations.stakeholders import stakeholder_resolve
+from annotations.uploads import upload_claim
 from config.api.errors import ApiError, ErrorCode, FieldError
 from config.ids import is_hex32, new_secret, secret_digest
 from projects.models import Project
+from triage import services as triage_services
 
 # --- Documented subsets -------------------------------------------------------------------
 ELEMENT_TEXT_FIELDS = {  # key -> max characters
@@ -353,15 +356,15 @@ def annotation_submit(
     actor: Actor | None = None,
     channel: str = AnnotationChannel.WIDGET,
     user_agent: str = "",
-    claim_screenshot: Callable[[Project, str], None] | None = None,
 ) -> tuple[Annotation, str]:
     """Create an annotation on ``project`` from a widget payload; returns
     ``(annotation, submitter_secret)``, the secret in plaintext this once.
 
     ``actor`` defaults to ``widget:<site_id>``. ``user_agent`` (the request's header) is
-    kept when the payload carries none. ``claim_screenshot(project, key)`` verifies and
-    claims ``screenshot_key`` inside the transaction (raising a 422 naming it), so a
-    refused key stores nothing.
+    kept when the payload carries none. ``screenshot_key`` is verified and claimed inside
+    the transaction (``annotations.uploads.upload_claim``: minted for this site as a
+    screenshot, uploaded, not yet claimed; else a 422 naming it), so a refused key stores
+    nothing.
     """
     data = submission_validate(payload, page_url_required=channel == AnnotationChannel.WIDGET)
     actor = actor or Actor.for_widget(project.pk)
@@ -394,11 +397,20 @@ def annotation_submit(
             created_at=now,
             updated_at=now,
         )
+        # AI triage of the comment (triage.services, below this app): its own columns, same
+        # INSERT; the optional LLM pass is enqueued on commit.
+        triage_services.triage_apply(annotation, text=annotation.body, page=annotation.page_url)
         annotation.save(force_insert=True)
+        triage_services.after_insert(annotation)
         if data.screenshot_key:
-            if claim_screenshot is None:
-                raise _screenshot_refused()
-            claim_screenshot(project, data.screenshot_key)
+            upload_claim(
+                project=project,
+                key=data.screenshot_key,
+                kind=UploadKind.SCREENSHOT,
+                annotation=annotation,
+                field="screenshot_key",
+                status=422,
+            )
         if stakeholder is not None:
             Stakeholder.objects.filter(pk=stakeholder.pk).update(last_seen_at=now)
         audit.record(
@@ -419,13 +431,6 @@ def annotation_submit(
         for hook in after_submit:
             transaction.on_commit(partial(hook, annotation))
     return annotation, raw_secret
-
-
-def _screenshot_refused() -> ApiError:
-    message = "screenshot_key was not minted for this site, not uploaded, or already used."
-    return ApiError(
-        ErrorCode.VALIDATION, message, 422, fields=[FieldError("screenshot_key", message)]
-    )
 
 
 # --- Reading one's own threads ------------------------------------------------------------

@@ -12,7 +12,7 @@ What it does (numbers, never assertions):
    30-day window);
 4. in this process, on that database: the cost of triage inside ``item_create``:
    ``triage()`` alone, the similar COUNT alone (and its EXPLAIN), and ``item_create`` with
-   triage vs. with ``triaging.triage_fields`` replaced by a constant (the same INSERT,
+   triage vs. with ``triage.services.triage_apply`` replaced by a constant (the same INSERT,
    credit UPDATE and audit row without the engine and the COUNT);
 5. starts gunicorn (2 sync workers, DB_CONN_MAX_AGE=60, Redis, rate limits raised) and
    measures with ``wrk --latency``: POST /v1/feedback with 48 realistic bodies in turn
@@ -162,10 +162,12 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
     from django.utils import timezone
 
     from accounts.audit import Actor
-    from feedback import services, triaging
-    from feedback.models import ItemSource
-    from feedback.triage import triage
+    from feedback import services
+    from feedback.models import Item, ItemSource
     from projects.models import Project
+    from triage import services as triage_services
+    from triage import similar
+    from triage.engine import triage
 
     project = Project.objects.select_related("workspace").get(pk=project_id)
     texts = [b["text"] for b in bodies(project_id)]
@@ -178,7 +180,7 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
     def one_count() -> None:
         k = next(i)
         key = f"bug|/page/{k % PAGES}"
-        triaging.count_similar(project=project, key=key, now=timezone.now())
+        similar.count_similar(model=Item, project_id=project.pk, key=key, now=timezone.now())
 
     def one_create() -> None:
         k = next(i)
@@ -196,15 +198,20 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
     ]
     with_triage = per_call_us(one_create, n)
     rows.append(row("item_create, triage inline", with_triage))
-    real = triaging.triage_fields
-    fixed = real(
-        project=project, body="x", title="", page_url="", item_type="bug", now=timezone.now()
-    )
-    triaging.triage_fields = lambda **kw: dict(fixed, triaged_at=kw["now"])
+    real = triage_services.triage_apply
+    probe = Item(project=project)
+    real(probe, text="x", now=timezone.now())
+    fixed = {c: getattr(probe, c) for c in triage_services.TRIAGE_COLUMNS}
+
+    def constant(obj: Item, **kw: object) -> None:
+        for name, value in fixed.items():
+            setattr(obj, name, value)
+
+    triage_services.triage_apply = constant  # type: ignore[assignment]
     try:
         without = per_call_us(one_create, n)
     finally:
-        triaging.triage_fields = real
+        triage_services.triage_apply = real  # type: ignore[assignment]
     rows.append(row("item_create, triage stubbed", without))
     rows.append(
         [

@@ -10,23 +10,18 @@ from django.core.wsgi import get_wsgi_application
 
 application = get_wsgi_application()
 
-from feedback import triaging  # noqa: E402 - needs the apps loaded above
-
-_FIXED: dict[str, Any] = {
-    "category": "bug",
-    "sentiment": "negative",
-    "impact_score": 8,
-    "triage_language": "nl",
-    "triage_engine": "builtin",
-    "triage_signals": {"points": {"severity": 3, "page": 3, "sentiment": 2, "similar": 0}},
-    "triage_similar_key": "",
-    "llm_triage_status": "none",
-    "type": "bug",
-}
+from triage import services as triage_services  # noqa: E402 - needs the apps loaded above
+from triage.models import LLMTriageStatus, TriageEngine  # noqa: E402
 
 
-def _constant_triage(**kwargs: Any) -> dict[str, Any]:
-    return {**_FIXED, "triaged_at": kwargs["now"]}
+def _constant_triage(obj: Any, **kwargs: Any) -> None:
+    obj.category, obj.triage_label, obj.sentiment = "bug", "bug", "negative"
+    obj.impact_score, obj.triage_language = 8, "nl"
+    obj.triage_engine = TriageEngine.BUILTIN
+    obj.triage_signals = {"points": {"severity": 3, "page": 3, "sentiment": 2, "similar": 0}}
+    obj.triage_similar_key = ""
+    obj.llm_triage_status = LLMTriageStatus.NONE
+    obj.triaged_at = kwargs.get("now")
 
 
-triaging.triage_fields = _constant_triage
+triage_services.triage_apply = _constant_triage

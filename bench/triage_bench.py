@@ -1,4 +1,4 @@
-"""Throughput of feedback.triage.triage() on one core.
+"""Throughput of triage.engine.triage() on one core.
 
 Usage (from the repository root)::
 
@@ -27,8 +27,8 @@ SIMILAR = (0, 1, 4, 25)
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the figure."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from feedback.triage import dataset, triage
-    from feedback.triage.model import default_model
+    from triage.engine import dataset, triage
+    from triage.engine.model import default_model
 
     parser = argparse.ArgumentParser(description="triage() items/second on one core")
     parser.add_argument("--items", type=int, default=20_000, help="items per round")

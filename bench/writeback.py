@@ -124,13 +124,12 @@ def explain(project_id: str) -> None:
             raise SystemExit(f"bad EXPLAIN filters {params}: {filterset.errors}")
         with CaptureQueriesContext(connection) as captured:
             if kind == "stats":
-                selectors.report_stats(filterset.qs)
+                selectors.report_stats(project=project, cleaned=filterset.form.cleaned_data)
             else:
                 selectors.report_page(filterset.qs, page=page, limit=50)
-        # The SELECT itself (the serial aggregates also log BEGIN, SET LOCAL and COMMIT).
-        sql = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")][-1]
-        # Under the same settings as the endpoint: aggregates run without parallel workers.
-        bc.print_plan(label, sql, settings=selectors.serial_plan() if kind == "stats" else None)
+        # Every SELECT (stats: the rollup sum, and the edge count when from/to cut a day).
+        for sql in [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]:
+            bc.print_plan(label, sql, settings=None)
 
 
 def measure(args: argparse.Namespace, env: dict[str, str], objects: dict[str, Any]) -> str:

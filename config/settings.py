@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "projects",
+    "triage",
     "reports",
     "annotations",
     "feedback",
@@ -347,9 +348,6 @@ LLM_MODEL = env_str("LLM_MODEL")
 LLM_TRIAGE_TIMEOUT = env_int("LLM_TRIAGE_TIMEOUT", 20)  # seconds per LLM triage request
 LLM_PERSONA_TIMEOUT = env_int("LLM_PERSONA_TIMEOUT", 30)  # seconds per persona LLM request
 LLM_VISION = env_bool("LLM_VISION", default=False)  # send the screenshot URL to the model
-# Triage sets the Minolith type of an item sent without one from its category; False keeps
-# the document's "feedback" default (docs/triage.md). An explicit type is always kept.
-TRIAGE_SETS_TYPE = env_bool("TRIAGE_SETS_TYPE", default=True)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

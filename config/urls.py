@@ -20,6 +20,7 @@ urlpatterns = [
     path("w/<str:ws>/", include("reports.urls")),
     path("w/<str:ws>/", include("feedback.urls")),
     path("w/<str:ws>/", include("annotations.urls")),
+    path("w/<str:ws>/", include("triage.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # GET only: an OPTIONS on the HTML docs page has no template to render (was a 500).

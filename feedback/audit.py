@@ -1,5 +1,5 @@
 """The audit row of a change to one feedback item, written by feedback.services and
-feedback.triaging inside the change's own transaction (STYLE 3.2)."""
+triage.audit inside the change's own transaction (STYLE 3.2)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ PRIORITY_CHOICES = [("", "No priority"), *ItemPriority.choices]
 BULK_MAX = C.BULK_MAX_ITEMS
 
 
-class TriageForm(forms.Form):
+class ItemUpdateForm(forms.Form):
     """Inline triage: each inline control posts only its own field, so only the fields
     present in the POST are changed (``changes``)."""
 

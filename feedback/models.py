@@ -3,13 +3,14 @@
 An ``Item`` belongs to a project; every read starts from the caller's workspace and, for a
 project key, its project (``feedback.querysets``). Optional text fields the client left out
 are stored as "" and rendered as ``null`` by the API, so there is one "absent" value in the
-database and ``null=True`` string columns are not needed. The triage columns are described
-in docs/triage.md; their value sets live in ``feedback.triage_models``.
+database and ``null=True`` string columns are not needed. The triage columns come from
+``triage.models.TriagedFields`` (docs/triage.md).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,15 +18,8 @@ from django.utils import timezone
 from config.ids import prefixed_id
 from feedback import constants as C
 from feedback.querysets import ItemQuerySet, NoteQuerySet
-from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
-from feedback.triage_models import (
-    UNTRIAGED,
-    LLMTriageStatus,
-    TriageCategory,
-    TriageEngine,
-    TriageSentiment,
-)
 from projects.models import Project
+from triage.models import TriagedFields, triage_constraints
 
 
 def new_item_id() -> str:
@@ -71,7 +65,7 @@ class ItemSource(models.TextChoices):
 NO_PRIORITY = ""  # the API's ``"priority": null``
 
 
-class Item(models.Model):
+class Item(TriagedFields):
     """One piece of feedback about a project, triaged by status, priority and tags.
 
     ``tags`` is the ordered list the API returns; ``ItemTag`` mirrors it one row per tag so
@@ -99,30 +93,12 @@ class Item(models.Model):
     user_id_external = models.CharField(max_length=C.USER_FIELD_MAX, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # AI triage (feedback.triaging; docs/triage.md). "" = never triaged (rows that bypassed
-    # item_create); impact 0 for those so they sort last by impact.
-    category = models.CharField(
-        max_length=8, choices=TriageCategory.choices, blank=True, default=UNTRIAGED
-    )
-    sentiment = models.CharField(
-        max_length=8, choices=TriageSentiment.choices, blank=True, default=UNTRIAGED
-    )
-    impact_score = models.PositiveSmallIntegerField(default=IMPACT_MIN)
-    triage_language = models.CharField(max_length=8, blank=True, default="")
-    triage_engine = models.CharField(
-        max_length=8, choices=TriageEngine.choices, blank=True, default=UNTRIAGED
-    )
-    triage_signals = models.JSONField(default=dict, blank=True)
-    # "category|page path" (or "category|~keyword"); "" = nothing to compare. Similar items
-    # are counted on (project, key, created_at) with one indexed COUNT.
-    triage_similar_key = models.CharField(max_length=200, blank=True, default="")
-    llm_triage_status = models.CharField(
-        max_length=8, choices=LLMTriageStatus.choices, default=LLMTriageStatus.NONE
-    )
-    triaged_at = models.DateTimeField(null=True, blank=True)
+    # Deleting an item deletes its triage corrections (they carry its text).
+    triage_corrections = GenericRelation("triage.TriageCorrection", related_query_name="item")
 
     objects = ItemQuerySet.as_manager()
-    impact_max = IMPACT_MAX  # the scale's top, for "n / max" in templates
+    triage_audit_target = "feedback_item"
+    triage_audit_prefix = "feedback.item"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -156,29 +132,14 @@ class Item(models.Model):
                 condition=Q(priority__in=[NO_PRIORITY, *ItemPriority.values]),
                 name="fbk_priority_valid",
             ),
-            models.CheckConstraint(
-                condition=Q(impact_score__gte=IMPACT_MIN, impact_score__lte=IMPACT_MAX),
-                name="fbk_impact_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=[UNTRIAGED, *TriageCategory.values]),
-                name="fbk_category_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(sentiment__in=[UNTRIAGED, *TriageSentiment.values]),
-                name="fbk_sentiment_valid",
-            ),
+            *triage_constraints("fbk"),
         ]
 
     def __str__(self) -> str:
         return self.title or self.body[:60]
 
-    @property
-    def impact_level(self) -> str:
-        """The impact badge's shade: "hi" from 10, "mid" from 6, else plain."""
-        if self.impact_score >= 10:
-            return "hi"
-        return "mid" if self.impact_score >= 6 else ""
+    def triage_input(self) -> tuple[str, str, str]:
+        return self.body, self.title, self.page_url
 
     @property
     def display_title(self) -> str:

@@ -21,12 +21,12 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Actor
 from feedback import constants as C
-from feedback import triaging
 from feedback.audit import record_item
 from feedback.errors import ItemNotFound
-from feedback.models import Item, ItemSource, ItemStatus, ItemTag, Note, new_item_id
+from feedback.models import Item, ItemSource, ItemStatus, ItemTag, ItemType, Note, new_item_id
 from projects.credits import charge_credits
 from projects.models import Project
+from triage import services as triage_services
 
 CREATE_FIELDS = frozenset(
     {
@@ -69,28 +69,17 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
     source = ItemSource(source)
     tags = list(data.pop("tags", None) or [])
     now = timezone.now()
-    # AI triage, inline for every channel (feedback.triaging): its columns, and the type when
-    # the submitter left it at the default, go into the same INSERT.
-    data |= triaging.triage_fields(
-        project=project,
-        body=data.get("body", ""),
-        title=data.get("title", ""),
-        page_url=data.get("page_url", ""),
-        item_type=data.get("type"),
-        now=now,
+    if data.get("type") in (None, ""):
+        data["type"] = ItemType.FEEDBACK  # Minolith's documented default; triage never sets it
+    item = Item(project=project, source=source, tags=tags, created_at=now, updated_at=now, **data)
+    # AI triage, inline for every channel (triage.services): its own columns, same INSERT.
+    triage_services.triage_apply(
+        item, text=item.body, title=item.title, page=item.page_url, now=now
     )
     with transaction.atomic(durable=True):
         charge_credits(project, C.CREDITS_PER_ITEM)
         for attempt in range(ID_ATTEMPTS):
-            item = Item(
-                id=new_item_id(),
-                project=project,
-                source=source,
-                tags=tags,
-                created_at=now,
-                updated_at=now,
-                **data,
-            )
+            item.id = new_item_id()
             try:
                 with transaction.atomic():
                     item.save(force_insert=True)
@@ -99,7 +88,7 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
                 if attempt == ID_ATTEMPTS - 1 or not Item.objects.filter(pk=item.pk).exists():
                     raise
         _write_tags(item, tags)
-        triaging.after_insert(item)  # the optional LLM pass, enqueued on commit
+        triage_services.after_insert(item)  # the optional LLM pass, enqueued on commit
         record_item(
             actor=actor,
             item=item,

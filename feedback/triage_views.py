@@ -1,6 +1,6 @@
-"""Dashboard pages for AI triage: correcting an item's category or sentiment, exporting the
-corrections as CSV, and a project's breakdown by category and sentiment over time (with the
-sidebar's workspace-level entry to it).
+"""Dashboard pages for AI triage of items (feedback's glue over ``triage``): correcting an
+item's category or sentiment, and a project's breakdown by category and sentiment over time
+(with the sidebar's workspace-level entry to it). The corrections CSV is ``triage.views``.
 
 Permissions (docs/triage.md): any member, GUEST included, may view the breakdown (the inbox
 is readable by guests too); correcting and exporting need MEMBER or above, like every other
@@ -10,8 +10,6 @@ workspace you are not in, or a project or item outside it, is a 404.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
@@ -20,7 +18,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,17 +28,13 @@ from accounts.dashboard import WorkspaceMixin
 from accounts.models import Role
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from config.htmx import is_htmx
-from config.http import no_store
-from feedback import triage_selectors, triaging
-from feedback.triage import corrections
-from feedback.triage_models import (
-    CorrectableField,
-    TriageCategory,
-    TriageSentiment,
-)
+from feedback import triage_selectors
 from feedback.views import InboxMixin, choices_context
 from projects.dashboard import ProjectMixin
 from projects.models import Project
+from triage import selectors as shared
+from triage import services as triage_services
+from triage.models import CorrectableField, TriageCategory, TriageSentiment
 
 TRIAGE_CARD = "feedback/partials/_triage_card.html"
 
@@ -56,8 +49,8 @@ class TriageCorrectionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = cast(dict[str, Any], super().clean())  # Form.clean() returns cleaned_data
         field, value = data.get("field"), data.get("value")
-        if field and value is not None and value not in triaging.CORRECTABLE_VALUES[field]:
-            allowed = ", ".join(triaging.CORRECTABLE_VALUES[field])
+        if field and value is not None and value not in triage_services.CORRECTABLE_VALUES[field]:
+            allowed = ", ".join(triage_services.CORRECTABLE_VALUES[field])
             raise forms.ValidationError(f"{field.capitalize()} must be one of {allowed}.")
         return data
 
@@ -73,8 +66,8 @@ class TriageCorrectView(InboxMixin, View):
         form = TriageCorrectionForm(request.POST)
         error, notice = "", ""
         if form.is_valid():
-            correction = triaging.triage_correct(
-                item=item,
+            correction = triage_services.triage_correct(
+                item,
                 actor=self.actor,
                 field=form.cleaned_data["field"],
                 value=form.cleaned_data["value"],
@@ -103,37 +96,8 @@ class TriageCorrectView(InboxMixin, View):
 
 
 # --- project pages -------------------------------------------------------------------------
-class _Echo:
-    """csv.writer target that hands each formatted line back instead of buffering it."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-class CorrectionExportView(ProjectMixin, View):
-    """GET: the project's corrections as CSV (UTF-8), streamed oldest first."""
-
-    required_role = Role.MEMBER
-
-    def get(self, request: HttpRequest, ws: str, project_id: str) -> StreamingHttpResponse:
-        project = self.get_project()
-        writer = csv.writer(_Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(triage_selectors.CSV_COLUMNS)
-            for row in triage_selectors.correction_rows(project=project):
-                yield writer.writerow([corrections.guard(str(v)) for v in row])
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d")
-        response["Content-Disposition"] = (
-            f'attachment; filename="triage-corrections-{project.slug}-{stamp}.csv"'
-        )
-        return no_store(response)
-
-
 def breakdown_chart(
-    breakdown: triage_selectors.Breakdown,
+    breakdown: shared.Breakdown,
     attr: str,
     columns: list[tuple[str, str]],
     *,
@@ -196,13 +160,13 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
         labels = {
             **dict(TriageCategory.choices),
             **dict(TriageSentiment.choices),
-            triage_selectors.UNTRIAGED_KEY: "Untriaged",
+            shared.UNTRIAGED_KEY: "Untriaged",
         }
-        category_columns = [(k, labels[k]) for k in triage_selectors.CATEGORY_KEYS]
-        sentiment_columns = [(k, labels[k]) for k in triage_selectors.SENTIMENT_KEYS]
+        category_columns = [(k, labels[k]) for k in shared.CATEGORY_KEYS]
+        sentiment_columns = [(k, labels[k]) for k in shared.SENTIMENT_KEYS]
         # Category and sentiment are set together, so "untriaged" is one number: the totals
         # show it once, on the category side; both charts keep it in their bars.
-        sentiment_totals = [c for c in sentiment_columns if c[0] != triage_selectors.UNTRIAGED_KEY]
+        sentiment_totals = [c for c in sentiment_columns if c[0] != shared.UNTRIAGED_KEY]
         context.update(
             project=project,
             breakdown=breakdown,
@@ -220,7 +184,7 @@ class TriageBreakdownView(ProjectMixin, TemplateView):
                     breakdown, "sentiments", sentiment_columns, title="By sentiment", css="m-"
                 ),
             ],
-            corrections_count=triage_selectors.corrections(project=project).count(),
+            corrections_count=shared.corrections(project=project).count(),
             inbox_url=reverse("feedback:item-list", args=[self.workspace.pk])
             + f"?project={project.pk}&sort=impact",
         )

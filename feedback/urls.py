@@ -12,7 +12,7 @@ urlpatterns = [
     path("inbox/", views.ItemListView.as_view(), name="item-list"),
     path("inbox/bulk/", views.ItemBulkView.as_view(), name="item-bulk"),
     path("inbox/<str:item_id>/", views.ItemDetailView.as_view(), name="item-detail"),
-    path("inbox/<str:item_id>/triage/", views.ItemTriageView.as_view(), name="item-triage"),
+    path("inbox/<str:item_id>/update/", views.ItemUpdateView.as_view(), name="item-update"),
     path("inbox/<str:item_id>/notes/", views.NoteCreateView.as_view(), name="note-create"),
     path("inbox/<str:item_id>/delete/", views.ItemDeleteView.as_view(), name="item-delete"),
     # AI triage (feedback.triage_views)
@@ -26,10 +26,5 @@ urlpatterns = [
         "projects/<str:project_id>/triage/",
         triage_views.TriageBreakdownView.as_view(),
         name="triage-breakdown",
-    ),
-    path(
-        "projects/<str:project_id>/triage/corrections.csv",
-        triage_views.CorrectionExportView.as_view(),
-        name="triage-corrections-csv",
     ),
 ]

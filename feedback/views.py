@@ -28,9 +28,9 @@ from config.htmx import htmx_redirect, is_htmx
 from config.site import site_url
 from feedback import selectors, services, triage_selectors
 from feedback.filters import InboxFilterSet
-from feedback.forms import PRIORITY_CHOICES, BulkStatusForm, NoteForm, TriageForm
+from feedback.forms import PRIORITY_CHOICES, BulkStatusForm, ItemUpdateForm, NoteForm
 from feedback.models import Item, ItemSource, ItemStatus, ItemType
-from feedback.triage_models import TriageCategory, TriageSentiment
+from triage.models import TriageCategory, TriageSentiment
 
 PAGE_SIZE = 25
 ROW_TEMPLATE = "feedback/partials/_item_row.html"
@@ -207,7 +207,7 @@ class ItemDetailView(InboxMixin, TemplateView):
         return context
 
 
-class ItemTriageView(InboxMixin, View):
+class ItemUpdateView(InboxMixin, View):
     """Inline status / priority / tags change. htmx gets the row (or, from the item page,
     a redirect back to it); a plain form POST is redirected to where it came from."""
 
@@ -215,7 +215,7 @@ class ItemTriageView(InboxMixin, View):
 
     def post(self, request: HttpRequest, ws: str, item_id: str) -> HttpResponse:
         item = self.get_item(item_id)
-        form = TriageForm(request.POST)
+        form = ItemUpdateForm(request.POST)
         error = ""
         if form.is_valid():
             services.item_update(item=item, actor=self.actor, **form.changes)

@@ -9,24 +9,20 @@ Three URLs serve the same file (docs/api/minolith.md, "Widget"):
 * ``/widget/feedback.<hash>.js``: the exact current content (``<hash>`` = the ETag), cached
   for a year as immutable; any other hash is a 404. For sites that pin and audit (SRI).
 
-The file is read from static/widgets/feedback.js and kept in memory with its gzip form,
-re-read when its modification time changes.
+The file is read from static/widgets/feedback.js and served by config.scripts (kept in
+memory with its gzip form, re-read when its modification time changes).
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from config.scripts import Asset, ServedFile, serve_asset
 from feedback import selectors
 from projects.models import Project
 
@@ -37,42 +33,11 @@ CACHE_CONTROL = {
     "major": "public, max-age=86400, stale-while-revalidate=604800",
     "exact": "public, max-age=31536000, immutable",
 }
-CONTENT_TYPE = "text/javascript; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    gzipped: bytes
-    digest: str
-    mtime_ns: int
-
-
-_lock = threading.Lock()
-_asset: Asset | None = None
+_widget = ServedFile(WIDGET_FILE)
 
 
 def widget_asset() -> Asset:
-    global _asset
-    mtime = WIDGET_FILE.stat().st_mtime_ns
-    current = _asset
-    if current is not None and current.mtime_ns == mtime:
-        return current
-    with _lock:
-        body = WIDGET_FILE.read_bytes()
-        _asset = Asset(
-            body=body,
-            gzipped=gzip.compress(body, compresslevel=9, mtime=0),
-            digest=hashlib.sha256(body).hexdigest()[:16],
-            mtime_ns=mtime,
-        )
-        return _asset
-
-
-def _etag_matches(request: HttpRequest, digest: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
-    tags = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
-    return "*" in tags or digest in tags or f"{digest}-gz" in tags
+    return _widget.asset()
 
 
 @require_safe
@@ -80,22 +45,7 @@ def widget_js(request: HttpRequest, variant: str = "latest", digest: str = "") -
     asset = widget_asset()
     if variant == "exact" and digest != asset.digest:
         raise Http404("No such widget version")
-    use_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
-    etag = f'"{asset.digest}-gz"' if use_gzip else f'"{asset.digest}"'
-    if _etag_matches(request, asset.digest):
-        response: HttpResponse = HttpResponseNotModified()
-    else:
-        response = HttpResponse(
-            asset.gzipped if use_gzip else asset.body, content_type=CONTENT_TYPE
-        )
-        if use_gzip:
-            response["Content-Encoding"] = "gzip"
-    response["ETag"] = etag
-    response["Cache-Control"] = CACHE_CONTROL[variant]
-    # Embedding pages may send Cross-Origin-Embedder-Policy: let them load the script.
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    patch_vary_headers(response, ["Accept-Encoding"])
-    return response
+    return serve_asset(request, asset, cache_control=CACHE_CONTROL[variant])
 
 
 @require_safe

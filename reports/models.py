@@ -74,3 +74,53 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} report {self.id}"
+
+
+class RollupGrain(models.TextChoices):
+    """Which filters a rollup row can answer: all of a day's reports per outcome, or split
+    by tool name, or split by source. One row set per grain keeps each sum small (a
+    project's year is ~1,800 rows at grain "all"), where one row per (tool, source) pair
+    would be nearly as many rows as reports."""
+
+    ALL = "a", "All reports"
+    TOOL = "t", "Per tool name"
+    SOURCE = "s", "Per source"
+
+
+class ReportRollup(models.Model):
+    """How many reports one project received per UTC day and outcome, at three grains
+    (``RollupGrain``): all of them, per tool name and per source.
+
+    Maintained by database triggers on ``reports_report`` (migration 0005), not by Python:
+    every INSERT adds one to its row of each grain in the same statement (``INSERT ... ON
+    CONFLICT DO UPDATE`` on the unique key below, safe under concurrent ingest), every DELETE
+    takes one away, and an UPDATE of a counted column moves the counts. So the counts stay
+    exact whichever code path writes reports (the ingest endpoint, MCP, bulk loads, a
+    cascade from a deleted project), and the ingest path stays one statement with no extra
+    round trip. ``reports.selectors`` answers stats from these rows for whole days and
+    counts only the partial days at the edges of a ``from``/``to`` range from ``Report``.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="report_rollups", db_index=False
+    )
+    grain = models.CharField(max_length=1, choices=RollupGrain.choices)
+    day = models.DateField()
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    # "" at the grains that do not split by it.
+    tool_name = models.CharField(max_length=TOOL_NAME_MAX, blank=True, default="")
+    source = models.CharField(max_length=SOURCE_MAX, blank=True, default="")
+    report_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The triggers' conflict target, and the index of the sums: the equality filters
+            # (grain, tool, source) lead so a day range is one contiguous slice of it.
+            models.UniqueConstraint(
+                fields=["project", "grain", "tool_name", "source", "day", "outcome"],
+                name="report_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.grain} {self.day} {self.outcome}: {self.report_count}"

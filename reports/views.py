@@ -113,7 +113,11 @@ class ReportListView(ProjectMixin, TemplateView):
             cleaned.get("from"), cleaned.get("to"), today=timezone.now().date()
         )
         overview = selectors.report_overview(
-            queryset, first_day=first_day, last_day=last_day, top_tools=TOP_TOOLS
+            project=self.project,
+            cleaned=cleaned,
+            first_day=first_day,
+            last_day=last_day,
+            top_tools=TOP_TOOLS,
         )
         stats = overview.stats
         total = stats["total"]

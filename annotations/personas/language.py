@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from feedback.triage import TriageResult, triage
+from triage.engine import TriageResult, triage
 
 MAX_CHARS = 4_000
 

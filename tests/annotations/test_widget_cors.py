@@ -117,8 +117,9 @@ def test_dashboard_routes_under_api_widget_are_not_cors_enabled(api_client, proj
 
 
 def test_widget_post_reads_the_site_once(api_client, site):
-    """The CORS check and the token check share one read of the site; then one insert
-    of the annotation and one of its audit row (the rest is the rate-limit cache)."""
+    """The CORS check and the token check share one read of the site; then triage's one
+    capped COUNT of similar comments, one insert of the annotation and one of its audit
+    row (the rest is the rate-limit cache)."""
     with CaptureQueriesContext(connection) as queries:
         response = api_client.post(
             url(site), BODY, format="json", HTTP_ORIGIN=ALLOWED,
@@ -129,6 +130,7 @@ def test_widget_post_reads_the_site_once(api_client, site):
             if "backtalk_cache" not in q["sql"] and "SAVEPOINT" not in q["sql"]]  # fmt: skip
     assert [q.split(" FROM ")[-1].split(" ")[0] if q.startswith("SELECT") else q for q in ours] == [
         '"projects_project"',
+        "SELECT",  # triage's similar COUNT over a LIMIT 100 subquery (triage.similar)
         'INSERT INTO "annotations_annotation"',
         'INSERT INTO "accounts_auditlog"',
     ]

@@ -87,6 +87,25 @@ def test_widget_submission_is_201_with_the_annotation_and_a_secret(api_client, p
     assert data["submitter_secret"] not in str(Annotation.objects.values().get())
 
 
+def test_widget_submission_triages_the_comment_without_changing_the_response(api_client, project):
+    from triage.engine import triage
+
+    body = {**BODY, "body": "The Pay button does nothing, checkout is broken!"}
+    data = submit(api_client, project, body=body).json()
+
+    assert set(data) == ANNOTATION_KEYS  # the documented shape: triage adds no key
+    row = Annotation.objects.get(pk=data["id"])
+    expected = triage(body["body"], page=body["page_url"])
+    assert (row.category, row.sentiment, row.impact_score, row.triage_language) == (
+        expected.category,
+        expected.sentiment,
+        expected.impact_score,
+        "en",
+    )
+    assert (row.category, row.triage_engine) == ("bug", "builtin")
+    assert row.triage_similar_key == "bug|/checkout"
+
+
 def test_widget_submission_writes_an_audit_row_for_the_widget_actor(api_client, project):
     data = submit(api_client, project).json()
 

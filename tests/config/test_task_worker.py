@@ -43,7 +43,7 @@ def test_a_queued_task_completes_with_only_runserver_up(tmp_path):
             assert time.monotonic() < deadline, (rows, server.log.read_text())
             time.sleep(0.2)
         _, return_value, worker_ids, task_path = rows[0]
-        assert task_path == "feedback.tasks.llm_triage_item"
+        assert task_path == "triage.tasks.llm_triage"
         assert json.loads(return_value) == "failed"  # the LLM was unreachable, as arranged
         assert json.loads(worker_ids)[0].startswith("web-")  # the in-process thread ran it
         health = server.request("/healthz").json()
@@ -62,9 +62,9 @@ def database_tasks(settings):
 def enqueue_waiting(minutes: int) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    from feedback.tasks import llm_triage_item
+    from triage.tasks import llm_triage
 
-    result = llm_triage_item.enqueue("no-such-item")
+    result = llm_triage.enqueue("feedback.item", "no-such-item")
     DBTaskResult.objects.filter(pk=result.id).update(
         enqueued_at=timezone.now() - timedelta(minutes=minutes)
     )
@@ -98,10 +98,10 @@ def test_healthz_reports_a_task_left_running_by_a_dead_process(client, db, datab
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    from feedback.tasks import llm_triage_item
+    from triage.tasks import llm_triage
 
     for started_minutes_ago in (30, 2):  # only the first is past STUCK_AFTER
-        result = llm_triage_item.enqueue("no-such-item")
+        result = llm_triage.enqueue("feedback.item", "no-such-item")
         DBTaskResult.objects.filter(pk=result.id).update(
             status=TaskResultStatus.RUNNING,
             started_at=timezone.now() - timedelta(minutes=started_minutes_ago),
@@ -136,9 +136,9 @@ def test_healthz_tasks_are_ok_while_queued_tasks_are_fresh(client, db, database_
 
 
 def test_healthz_ignores_tasks_deferred_to_later(client, db, database_tasks):
-    from feedback.tasks import llm_triage_item
+    from triage.tasks import llm_triage
 
-    later = llm_triage_item.using(run_after=timezone.now() + timedelta(hours=1))
+    later = llm_triage.using(run_after=timezone.now() + timedelta(hours=1))
     later.enqueue("no-such-item")
     assert client.get("/healthz").json()["checks"]["tasks"] == "ok"
 

@@ -290,7 +290,7 @@ def test_inbox_inline_status_change_through_htmx(page, live_server, project, own
     _sign_in(page, live_server, owner)
     page.goto(f"{live_server.url}/w/{workspace.pk}/inbox/")
 
-    with page.expect_response(lambda r: r.url.endswith(f"/inbox/{item.pk}/triage/")) as info:
+    with page.expect_response(lambda r: r.url.endswith(f"/inbox/{item.pk}/update/")) as info:
         page.get_by_label("Status of “Slow search”").select_option("in_progress")
 
     assert info.value.status == 200
@@ -403,7 +403,7 @@ def test_inbox_keyboard_triage(page, live_server, owner, workspace, busy_inbox):
     # s: the selected row's status control; a key changes it and the server stores it.
     page.keyboard.press("s")
     assert _active(page) == f"status-{middle.pk}"
-    with page.expect_response(lambda r: r.url.endswith(f"/inbox/{middle.pk}/triage/")) as info:
+    with page.expect_response(lambda r: r.url.endswith(f"/inbox/{middle.pk}/update/")) as info:
         page.keyboard.press("ArrowDown")
     assert info.value.status == 200
     middle.refresh_from_db()

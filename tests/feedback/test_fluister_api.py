@@ -29,6 +29,8 @@ RESPONSE_KEYS = {
     "sentiment",
     "impactScore",
     "createdAt",
+    "label",  # extra: the fine category (docs/api/fluister.md)
+    "language",  # extra: the detected language
 }
 
 
@@ -58,6 +60,17 @@ def assert_nothing_stored(project: Project) -> None:
 
 
 # --- the documented happy path ----------------------------------------------------------------
+def test_praise_is_reported_as_question_with_the_praise_label_never_feature(
+    minolith_client, project
+):
+    text = "Thank you so much, the new dashboard is wonderful! Great work."
+    response = minolith_client.post(URL, example(project, text=text, page=...), format="json")
+
+    data = response.json()
+    assert (data["category"], data["label"], data["language"]) == ("question", "praise", "en")
+    assert Item.objects.get().type == "feedback"  # Minolith's documented default
+
+
 def test_submit_the_documents_example_answers_201_with_ai_triage(minolith_client, project):
     response = minolith_client.post(URL, example(project), format="json")
 
@@ -73,6 +86,8 @@ def test_submit_the_documents_example_answers_201_with_ai_triage(minolith_client
         "sentiment": "negative",
         "impactScore": data["impactScore"],
         "createdAt": data["createdAt"],
+        "label": "bug",
+        "language": "nl",
     }
     assert ITEM_ID.match(data["id"])
     assert type(data["impactScore"]) is int
@@ -96,7 +111,7 @@ def test_submission_is_stored_as_a_feedback_item(minolith_client, mlth_key, proj
         data["sentiment"],
         data["impactScore"],
     )
-    assert item.type == "bug"  # Fluister has no type: triage sets it from the category
+    assert item.type == "feedback"  # Fluister has no type: the Minolith default
     assert item.triage_engine == "builtin"
     assert item.triage_language == "nl"
     assert item.created_at.strftime("%Y-%m-%dT%H:%M:%SZ") == data["createdAt"]

@@ -38,12 +38,12 @@ def posts(workspace, item) -> dict[str, tuple[str, dict[str, Any], str]]:
     inbox = f"/w/{workspace.pk}/inbox/"
     page = f"{inbox}{item.pk}/"
     return {
-        "triage from the item page": (
-            f"{page}triage/",
+        "update from the item page": (
+            f"{page}update/",
             {"status": "planned", "priority": "high", "tags": "ui, search", "from": "detail"},
             page,
         ),
-        "triage from the list": (f"{page}triage/", {"status": "planned", "back": "q=slow"},
+        "update from the list": (f"{page}update/", {"status": "planned", "back": "q=slow"},
                                  f"{inbox}?q=slow"),
         "bulk status": (f"{inbox}bulk/", {"status": "declined", "items": [item.pk],
                                           "back": "type=bug"}, f"{inbox}?type=bug"),
@@ -52,10 +52,10 @@ def posts(workspace, item) -> dict[str, tuple[str, dict[str, Any], str]]:
     }  # fmt: skip
 
 
-NAMES = ["triage from the item page", "triage from the list", "bulk status", "note", "delete"]
+NAMES = ["update from the item page", "update from the list", "bulk status", "note", "delete"]
 # htmx from a list row swaps the row instead (the test after this one).
 CASES = [(name, htmx) for name in NAMES for htmx in (False, True)
-         if not (htmx and name == "triage from the list")]  # fmt: skip
+         if not (htmx and name == "update from the list")]  # fmt: skip
 
 
 @pytest.mark.parametrize(("name", "htmx"), CASES)
@@ -85,7 +85,7 @@ def test_inline_row_change_answers_a_fragment_with_nothing_to_resubmit(member, w
     client = signed_in(member)
 
     response = client.post(
-        f"/w/{workspace.pk}/inbox/{item.pk}/triage/", {"status": "planned"}, **HX
+        f"/w/{workspace.pk}/inbox/{item.pk}/update/", {"status": "planned"}, **HX
     )
 
     assert response.status_code == 200

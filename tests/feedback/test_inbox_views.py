@@ -229,7 +229,7 @@ def test_guest_forged_posts_are_403_and_change_nothing(guest, workspace, items):
     base = f"{inbox(workspace)}{item.pk}/"
 
     for url, data in [
-        (f"{base}triage/", {"status": "declined"}),
+        (f"{base}update/", {"status": "declined"}),
         (f"{inbox(workspace)}bulk/", {"status": "declined", "items": [item.pk]}),
         (f"{base}notes/", {"body": "sneaky"}),
         (f"{base}delete/", {}),
@@ -247,7 +247,7 @@ def test_outsider_gets_404_for_the_inbox_and_its_items(outsider, workspace, item
 
     assert client.get(inbox(workspace)).status_code == 404
     assert client.get(f"{inbox(workspace)}{item.pk}/").status_code == 404
-    assert client.post(f"{inbox(workspace)}{item.pk}/triage/", {"status": "declined"}
+    assert client.post(f"{inbox(workspace)}{item.pk}/update/", {"status": "declined"}
                        ).status_code == 404  # fmt: skip
     item.refresh_from_db()
     assert item.status == "open"
@@ -260,7 +260,7 @@ def test_an_item_of_another_workspace_is_404_through_your_own_inbox(
     client = signed_in(owner)
 
     assert client.get(f"{inbox(workspace)}{foreign.pk}/").status_code == 404
-    assert client.post(f"{inbox(workspace)}{foreign.pk}/triage/", {"status": "declined"}
+    assert client.post(f"{inbox(workspace)}{foreign.pk}/update/", {"status": "declined"}
                        ).status_code == 404  # fmt: skip
     response = client.post(f"{inbox(workspace)}bulk/", {"status": "declined",
                                                        "items": [foreign.pk]})  # fmt: skip
@@ -280,7 +280,7 @@ def test_triage_post_without_a_csrf_token_is_refused(member, workspace, items):
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
 
-    response = client.post(f"{inbox(workspace)}{items['bug'].pk}/triage/", {"status": "declined"})
+    response = client.post(f"{inbox(workspace)}{items['bug'].pk}/update/", {"status": "declined"})
 
     assert response.status_code == 403
     items["bug"].refresh_from_db()
@@ -292,7 +292,7 @@ def test_inline_status_change_returns_the_row(member, workspace, items):
     item = items["bug"]
 
     response = signed_in(member).post(
-        f"{inbox(workspace)}{item.pk}/triage/", {"status": "in_progress", "back": "type=bug"}, **HX
+        f"{inbox(workspace)}{item.pk}/update/", {"status": "in_progress", "back": "type=bug"}, **HX
     )
 
     assert response.status_code == 200
@@ -311,8 +311,8 @@ def test_inline_priority_and_tags_changes(member, workspace, items):
     item = items["bug"]
     client = signed_in(member)
 
-    client.post(f"{inbox(workspace)}{item.pk}/triage/", {"priority": ""}, **HX)
-    client.post(f"{inbox(workspace)}{item.pk}/triage/", {"tags": "checkout, payments ,"}, **HX)
+    client.post(f"{inbox(workspace)}{item.pk}/update/", {"priority": ""}, **HX)
+    client.post(f"{inbox(workspace)}{item.pk}/update/", {"tags": "checkout, payments ,"}, **HX)
 
     item.refresh_from_db()
     assert (item.priority, item.tags) == ("", ["checkout", "payments"])
@@ -331,7 +331,7 @@ def test_inline_triage_with_invalid_tags_shows_the_error_in_the_row(
 ):
     item = items["bug"]
 
-    response = signed_in(member).post(f"{inbox(workspace)}{item.pk}/triage/", {"tags": tags}, **HX)
+    response = signed_in(member).post(f"{inbox(workspace)}{item.pk}/update/", {"tags": tags}, **HX)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -343,7 +343,7 @@ def test_triage_without_htmx_redirects_back(member, workspace, items):
     item = items["idea"]
 
     response = signed_in(member).post(
-        f"{inbox(workspace)}{item.pk}/triage/",
+        f"{inbox(workspace)}{item.pk}/update/",
         {"status": "declined", "priority": "low", "tags": "ui", "from": "detail"},
     )
 

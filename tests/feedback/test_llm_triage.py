@@ -23,10 +23,12 @@ import pytest
 from accounts.audit import Actor
 from accounts.models import AuditLog
 from config.llm import LLMError, chat_completion, llm_config
-from feedback import services, tasks, triaging
+from feedback import services
 from feedback.models import Item, ItemSource
-from feedback.tasks import llm_triage_item
-from feedback.triage.llm import LLMTriageError, build_messages, parse_verdict
+from triage import llm_pass, tasks
+from triage import services as triage_services
+from triage.engine.llm import LLMTriageError, build_messages, parse_verdict
+from triage.tasks import llm_triage
 
 URL = "/v1/feedback"
 DUTCH = "De login knop werkt niet op mobiel"
@@ -98,7 +100,7 @@ def fake_llm(settings, monkeypatch) -> Iterator[FakeLLM]:
     settings.LLM_MODEL = "test-model"
     settings.LLM_API_KEY = "sk-test-123"
     settings.LLM_TRIAGE_TIMEOUT = 2
-    monkeypatch.setattr(triaging, "LLM_RETRY_PAUSE", 0)
+    monkeypatch.setattr(llm_pass, "LLM_RETRY_PAUSE", 0)
     yield state
     server.shutdown()
     server.server_close()
@@ -114,7 +116,7 @@ def llm_down(settings, monkeypatch) -> str:
     settings.LLM_BASE_URL = f"http://127.0.0.1:{port}/v1"
     settings.LLM_MODEL = "test-model"
     settings.LLM_TRIAGE_TIMEOUT = 2
-    monkeypatch.setattr(triaging, "LLM_RETRY_PAUSE", 0)
+    monkeypatch.setattr(llm_pass, "LLM_RETRY_PAUSE", 0)
     return settings.LLM_BASE_URL
 
 
@@ -213,7 +215,7 @@ def test_llm_verdict_replaces_the_builtin_triage_after_the_response(
     item = Item.objects.get()
     assert (item.category, item.sentiment, item.impact_score) == ("feature", "positive", 3)
     assert (item.triage_engine, item.llm_triage_status) == ("llm", "done")
-    assert item.type == "idea"  # triage chose the type, so it follows the LLM's category
+    assert (item.type, item.triage_label) == ("feedback", "feature")  # type never follows
     assert item.triage_signals["llm"] == {
         "model": "test-model",
         "answer": VERDICT,
@@ -259,7 +261,7 @@ def test_llm_500_is_retried_then_failed(
 
     item = Item.objects.get()
     assert (item.category, item.llm_triage_status) == ("bug", "failed")
-    assert len(fake_llm.requests) == triaging.LLM_ATTEMPTS
+    assert len(fake_llm.requests) == llm_pass.LLM_ATTEMPTS
 
 
 @pytest.mark.parametrize(
@@ -309,7 +311,7 @@ def test_task_is_idempotent(fake_llm, minolith_client, project, django_capture_o
     asked = len(fake_llm.requests)
     fake_llm.reply = json.dumps({"category": "question", "sentiment": "neutral", "impact_score": 1})
 
-    result = llm_triage_item.enqueue(Item.objects.get().pk)
+    result = llm_triage.enqueue("feedback.item", Item.objects.get().pk)
 
     assert result.return_value == "done"
     assert len(fake_llm.requests) == asked
@@ -321,11 +323,11 @@ def test_a_persons_correction_is_never_overwritten(fake_llm, project, owner):
         project=project, actor=Actor.system(), source=ItemSource.API, body=DUTCH
     )
     assert item.llm_triage_status == "pending"
-    triaging.triage_correct(
-        item=item, actor=Actor.for_user(owner), field="category", value="question"
+    triage_services.triage_correct(
+        item, actor=Actor.for_user(owner), field="category", value="question"
     )
 
-    assert triaging.llm_triage_run(item_id=item.pk) == "done"
+    assert llm_pass.llm_triage_run(model_label="feedback.item", object_id=item.pk) == "done"
 
     item.refresh_from_db()
     assert (item.category, item.sentiment, item.triage_engine) == ("question", "negative", "manual")
@@ -338,7 +340,7 @@ def test_deleted_item_is_skipped(fake_llm, project):
     )
     Item.objects.filter(pk=item.pk).delete()
 
-    assert triaging.llm_triage_run(item_id=item.pk) == "missing"
+    assert llm_pass.llm_triage_run(model_label="feedback.item", object_id=item.pk) == "missing"
     assert fake_llm.requests == []
 
 
@@ -349,7 +351,7 @@ def test_enqueue_failure_marks_the_item_failed_and_still_answers_201(
         def enqueue(self, *args, **kwargs):
             raise RuntimeError("queue table is gone")
 
-    monkeypatch.setattr(tasks, "llm_triage_item", BrokenQueue())
+    monkeypatch.setattr(tasks, "llm_triage", BrokenQueue())
 
     data = submit(minolith_client, project, django_capture_on_commit_callbacks)
 

@@ -91,7 +91,7 @@ def test_create_item_with_only_a_body_takes_the_documented_defaults(minolith_cli
         "id": "x",
         "title": None,
         "body": "Dark mode, please.",
-        "type": "idea",  # no type given: triage sets it from the category (docs/triage.md)
+        "type": "feedback",  # the documented default; triage never sets the type
         "status": "open",
         "priority": None,
         "source": "api",

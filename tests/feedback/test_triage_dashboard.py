@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts.models import AuditLog
 from feedback.models import Item
-from feedback.triage_models import TriageCorrection
 from tests.factories import ProjectFactory
 from tests.feedback.factories import ItemFactory
+from triage.models import TriageCorrection
 
 HX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}  # **extra for the test client
 
@@ -55,8 +55,8 @@ def triaged(project, **fields) -> Item:
         "triage_signals": {
             "points": {"severity": 3, "page": 3, "sentiment": 2, "similar": 0},
             "severity_terms": ["werkt niet"],
-            "type_source": "triage",
         },
+        "triage_label": "bug",
         "type": "bug",
         "body": "De login knop werkt niet op mobiel",
         "page_url": "/login",
@@ -171,10 +171,20 @@ def test_owner_corrects_category_with_htmx(owner, workspace, item):
     assert "Category corrected." in html
     assert '<span id="triage-badges" hx-swap-oob="true">' in html  # the page header follows
     item.refresh_from_db()
-    assert (item.category, item.triage_engine, item.type) == ("feature", "manual", "idea")
+    assert (item.category, item.triage_label, item.triage_engine, item.type) == (
+        "feature",
+        "feature",
+        "manual",
+        "bug",  # the client-visible type is never triage's
+    )
     correction = TriageCorrection.objects.get()
+    assert (correction.source, correction.text, correction.label_after) == (
+        "feedback.item",
+        item.body,
+        "feature",
+    )
     assert (
-        correction.item_id,
+        correction.object_id,
         correction.project_id,
         correction.field,
         correction.old_value,
@@ -184,7 +194,7 @@ def test_owner_corrects_category_with_htmx(owner, workspace, item):
     audit = AuditLog.objects.get(action="feedback.item.triage_correct")
     assert audit.actor_id == f"user:{owner.pk}"
     assert audit.data == {
-        "changes": {"category": ["bug", "feature"], "type": ["bug", "idea"]},
+        "changes": {"category": ["bug", "feature"]},
         "correction": correction.pk,
     }
 
@@ -200,8 +210,8 @@ def test_member_corrects_sentiment_with_a_plain_post(member, workspace, item):
     assert (item.sentiment, item.triage_engine, item.impact_score) == ("neutral", "manual", 8)
 
 
-def test_correcting_keeps_a_type_the_submitter_chose(owner, workspace, project):
-    item = triaged(project, triage_signals={"type_source": "submitter"}, type="bug")
+def test_correcting_never_changes_the_type(owner, workspace, project):
+    item = triaged(project, type="bug")
 
     signed_in(owner).post(correct_url(workspace, item), {"field": "category", "value": "question"})
 
@@ -311,17 +321,21 @@ def test_owner_exports_corrections_as_csv(owner, workspace, project, item):
         "old",
         "new",
         "when",
-        "item_id",
+        "source",
+        "object_id",
         "category",
         "sentiment",
-        "item_type",
+        "label",
         "corrected_by",
     ]
     assert [r[:6] for r in rows[1:]] == [
         ["De login knop werkt niet op mobiel", "/login", "nl", "category", "bug", "feature"],
         ["De login knop werkt niet op mobiel", "/login", "nl", "sentiment", "negative", "neutral"],
     ]
-    assert [r[7:] for r in rows[1:]] == [[item.pk, "feature", "neutral", "idea", owner.email]] * 2
+    assert [r[7:] for r in rows[1:]] == [
+        ["feedback.item", item.pk, "feature", "negative", "feature", owner.email],
+        ["feedback.item", item.pk, "feature", "neutral", "feature", owner.email],
+    ]
     assert all(len(r[6]) == 20 and r[6].endswith("Z") for r in rows[1:])
 
 
@@ -445,10 +459,10 @@ def test_inbox_links_each_project_to_its_breakdown(owner, workspace, project):
 
 
 def test_exported_corrections_become_training_rows(owner, workspace, project, tmp_path):
-    from feedback.triage import corrections, dataset
+    from triage.engine import corrections, dataset
 
     item = triaged(project, body="=Het afrekenen lukt niet")
-    praise = triaged(project, body="Super app, dank jullie wel!", type="praise")
+    praise = triaged(project, body="Super app, dank jullie wel!", triage_label="praise")
     foreign = triaged(project, body="Det fungerar inte", triage_language="sv")
     client = signed_in(owner)
     client.post(correct_url(workspace, item), {"field": "sentiment", "value": "neutral"})
@@ -472,10 +486,11 @@ def test_exported_corrections_become_training_rows(owner, workspace, project, tm
         ("Super app, dank jullie wel!", "nl", "bug", "positive", True),
     ]
     assert dataset.load(out)[0].group == f"correction-{item.pk}"
+    assert rows[0]["source"] == f"correction:feedback.item:{item.pk}"  # provenance
 
 
 def test_corrections_guard_and_unguard_are_inverses():
-    from feedback.triage.corrections import guard, unguard
+    from triage.engine.corrections import guard, unguard
 
     for text in ("=SUM(1)", "'=SUM(1)", "'quoted'", "''", "-1", "\tx", "plain", ""):
         assert unguard(guard(text)) == text

@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import AuditLog
-from feedback import services, triaging
+from feedback import services
 from feedback.models import Item, ItemSource
-from feedback.triage import triage
 from tests.factories import ProjectFactory
 from tests.feedback.factories import ItemFactory
+from triage import similar
+from triage.engine import triage
 
 ITEMS = "/v1/feedback/items"
 DUTCH = "De login knop werkt niet op mobiel"
@@ -50,18 +51,25 @@ def assert_triaged(item: Item, *, page: str = "", similar: int = 0) -> None:
 
 
 # --- every channel -----------------------------------------------------------------------------
-def test_minolith_api_item_is_triaged_and_typed_when_no_type_given(minolith_client, project):
+def test_minolith_api_item_without_type_defaults_to_feedback_and_is_triaged(
+    minolith_client, project
+):
     response = minolith_client.post(
         ITEMS, {"body": DUTCH, "page_url": "https://shop.example/login"}, format="json"
     )
 
     assert response.status_code == 201
-    assert response.json()["data"]["type"] == "bug"
+    assert response.json()["data"]["type"] == "feedback"  # the document's default
     item = Item.objects.get()
     assert_triaged(item, page="https://shop.example/login")
-    assert (item.category, item.sentiment, item.type) == ("bug", "negative", "bug")
-    assert item.triage_signals["type_source"] == "triage"
-    assert AuditLog.objects.get(action="feedback.item.create").data["type"] == "bug"
+    assert (item.category, item.triage_label, item.sentiment, item.type) == (
+        "bug",
+        "bug",
+        "negative",
+        "feedback",
+    )
+    assert "type_source" not in item.triage_signals
+    assert AuditLog.objects.get(action="feedback.item.create").data["type"] == "feedback"
 
 
 def test_minolith_api_keeps_the_type_the_submitter_gave(minolith_client, project):
@@ -70,17 +78,6 @@ def test_minolith_api_keeps_the_type_the_submitter_gave(minolith_client, project
     assert response.json()["data"]["type"] == "question"
     item = Item.objects.get()
     assert (item.type, item.category) == ("question", "bug")
-    assert item.triage_signals["type_source"] == "submitter"
-
-
-def test_explicit_feedback_type_is_kept(minolith_client, project):
-    response = minolith_client.post(
-        ITEMS, {"body": "Would be great to have a dark mode.", "type": "feedback"}, format="json"
-    )
-
-    assert response.json()["data"]["type"] == "feedback"
-    item = Item.objects.get()
-    assert (item.category, item.triage_signals["type_source"]) == ("feature", "submitter")
 
 
 def test_null_type_counts_as_no_type(minolith_client, project):
@@ -88,26 +85,19 @@ def test_null_type_counts_as_no_type(minolith_client, project):
         ITEMS, {"body": "Would be great to have a dark mode.", "type": None}, format="json"
     )
 
-    assert response.json()["data"]["type"] == "idea"
-
-
-def test_praise_gets_the_praise_type(minolith_client, project):
-    text = "Thank you so much, the new dashboard is wonderful! Great work."
-    assert triage(text).item_type == "praise"
-
-    response = minolith_client.post(ITEMS, {"body": text}, format="json")
-
-    assert response.json()["data"]["type"] == "praise"
+    assert response.json()["data"]["type"] == "feedback"
     assert Item.objects.get().category == "feature"
 
 
-def test_triage_sets_type_can_be_switched_off(settings, minolith_client, project):
-    settings.TRIAGE_SETS_TYPE = False
+def test_praise_is_labelled_praise_and_reported_as_question_never_feature(minolith_client, project):
+    text = "Thank you so much, the new dashboard is wonderful! Great work."
+    assert triage(text).label == "praise"
 
-    response = minolith_client.post(ITEMS, {"body": DUTCH}, format="json")
+    response = minolith_client.post(ITEMS, {"body": text}, format="json")
 
     assert response.json()["data"]["type"] == "feedback"
-    assert Item.objects.get().category == "bug"  # still triaged
+    item = Item.objects.get()
+    assert (item.triage_label, item.category, item.type) == ("praise", "question", "feedback")
 
 
 def test_widget_submission_is_triaged(api_client, project):
@@ -119,15 +109,16 @@ def test_widget_submission_is_triaged(api_client, project):
     item = Item.objects.get()
     assert item.source == "widget"
     assert_triaged(item, page="https://shop.example/login")
-    assert item.type == "bug"
+    assert (item.type, item.category) == ("feedback", "bug")
 
 
-def test_widget_untyped_submission_is_typed_and_a_chosen_type_kept(api_client, project):
+def test_widget_untyped_submission_gets_feedback_and_a_chosen_type_is_kept(api_client, project):
     api_client.post(public(), {"body": DUTCH}, format="json")
-    api_client.post(public(), {"body": DUTCH, "type": "feedback"}, format="json")
+    api_client.post(public(), {"body": DUTCH, "type": "bug"}, format="json")
     api_client.post(public(), {"body": DUTCH, "type": "idea"}, format="json")
 
     assert sorted(Item.objects.values_list("type", flat=True)) == ["bug", "feedback", "idea"]
+    assert set(Item.objects.values_list("category", flat=True)) == {"bug"}
 
 
 @pytest.mark.parametrize("page", ["http://[::1/checkout", "https://[bad-host]x/pay", "http://["])
@@ -204,19 +195,22 @@ def test_count_similar_is_one_query_and_capped(project, django_assert_num_querie
     Item.objects.bulk_create(
         [
             Item(id=f"fbk_{i:012x}", project=project, body="x", triage_similar_key=key)
-            for i in range(triaging.SIMILAR_COUNT_CAP + 5)
+            for i in range(similar.SIMILAR_COUNT_CAP + 5)
         ]
     )
 
     with django_assert_num_queries(1):
-        n = triaging.count_similar(project=project, key=key, now=timezone.now())
+        n = similar.count_similar(model=Item, project_id=project.pk, key=key, now=timezone.now())
 
-    assert n == triaging.SIMILAR_COUNT_CAP
+    assert n == similar.SIMILAR_COUNT_CAP
 
 
 def test_no_key_means_no_similar_query(project, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert triaging.count_similar(project=project, key="", now=timezone.now()) == 0
+        assert (
+            similar.count_similar(model=Item, project_id=project.pk, key="", now=timezone.now())
+            == 0
+        )
 
 
 @pytest.mark.parametrize(
@@ -233,7 +227,7 @@ def test_no_key_means_no_similar_query(project, django_assert_num_queries):
     ],
 )
 def test_page_path_folds_hosts_queries_and_ids(page, path):
-    assert triaging.page_path(page) == path
+    assert similar.page_path(page) == path
 
 
 def test_pageless_item_uses_a_money_word_from_the_text(project):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from feedback.triage import triage
+from triage.engine import triage
 
 DOC = Path(settings.BASE_DIR) / "docs" / "triage.md"
 MINOLITH_BODY = (
@@ -34,7 +34,7 @@ WORKED = [
     ("Would be great if the dashboard had a dark mode option.", "", "", 0,
      ("feature", "idea", "neutral"), (0, 0, 1, 0), 1),
     ("Merci pour la nouvelle version, elle est géniale !", "", "/", 0,
-     ("feature", "praise", "positive"), (0, 1, 0, 0), 1),
+     ("question", "praise", "positive"), (0, 1, 0, 0), 1),
 ]  # fmt: skip
 
 

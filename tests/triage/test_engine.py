@@ -1,4 +1,4 @@
-"""Tests for the offline triage engine (feedback.triage). Pure Python, no database.
+"""Tests for the offline triage engine (triage.engine). Pure Python, no database.
 
 Example sentences here are written for the tests (not copied from the labelled data) and
 are deliberately unambiguous; each one is classified with high confidence by the shipped
@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from feedback.triage import TriageResult, impact_score, triage
-from feedback.triage import dataset as triage_dataset
-from feedback.triage.model import default_model, load
-from feedback.triage.scoring import page_weight_for_path, similar_points
-from feedback.triage.train import data_digest
+from triage.engine import TriageResult, impact_score, triage
+from triage.engine import dataset as triage_dataset
+from triage.engine.model import default_model, load
+from triage.engine.scoring import page_weight_for_path, similar_points
+from triage.engine.train import data_digest
 
 # (language, text, category, sentiment)
 CLEAR_EXAMPLES = [
@@ -82,10 +82,12 @@ def test_triage_fluister_doc_example_is_negative_bug_with_score_8() -> None:
 
 
 @pytest.mark.parametrize(("lang", "text"), PRAISE_EXAMPLES)
-def test_triage_praise_maps_to_minolith_praise(lang: str, text: str) -> None:
+def test_praise_is_labelled_praise_and_never_reported_as_bug_or_feature(
+    lang: str, text: str
+) -> None:
     result = triage(text)
-    assert result.item_type == "praise"
-    assert result.category == "feature"  # Fluister has no praise category
+    assert (result.label, result.item_type) == ("praise", "praise")
+    assert result.category == "question"  # Fluister's three values; the label says praise
     assert result.sentiment == "positive"
     assert result.language == lang
     assert result.impact_score == 0
@@ -209,7 +211,7 @@ def test_page_weight_for_path_weights_money_and_access_pages(page: str, weight: 
 
 
 def test_model_json_was_trained_on_the_shipped_data() -> None:
-    # Editing labelled.jsonl without re-running `python -m feedback.triage.train` fails here.
+    # Editing labelled.jsonl without re-running `python -m triage.engine.train` fails here.
     assert default_model().meta["data_sha256"] == data_digest()
 
 
@@ -219,3 +221,43 @@ def test_heldout_split_is_by_group_and_stable() -> None:
     assert heldout
     assert not train_groups & {e.group for e in heldout}
     assert len(heldout) == default_model().meta["heldout"]
+
+
+def test_reviewed_corrections_are_an_extra_training_source_with_provenance(tmp_path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text(
+        '{"text": "Crash on login", "lang": "en", "category": "bug", "sentiment": "negative",'
+        ' "group": "g1"}\n',
+        encoding="utf-8",
+    )
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "shop.jsonl").write_text(
+        '{"text": "Het afrekenen lukt niet", "lang": "nl", "category": "bug",'
+        ' "sentiment": "negative", "group": "correction-fbk_1",'
+        ' "source": "correction:feedback.item:fbk_1"}\n',
+        encoding="utf-8",
+    )
+    before = data_digest(labelled, tmp_path / "none")
+
+    examples = triage_dataset.load_training(labelled, corrections)
+
+    assert [(e.text, e.source) for e in examples] == [
+        ("Crash on login", ""),
+        ("Het afrekenen lukt niet", "correction:feedback.item:fbk_1"),
+    ]
+    assert data_digest(labelled, corrections) != before  # retrain after adding corrections
+
+
+def test_a_corrections_row_without_provenance_is_refused(tmp_path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    labelled.write_text("", encoding="utf-8")
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    (corrections / "x.jsonl").write_text(
+        '{"text": "x", "lang": "en", "category": "bug", "sentiment": "neutral", "group": "g"}\n',
+        encoding="utf-8",
+    )
+
+    with pytest.raises(ValueError, match="without correction provenance"):
+        triage_dataset.load_training(labelled, corrections)

@@ -15,6 +15,11 @@ urlpatterns = [
         name="gf-widget-annotation-create",
     ),
     path(
+        f"{SITE}/annotations/upload-url",
+        views.WidgetScreenshotUploadUrl.as_view(),
+        name="gf-widget-screenshot-upload-url",
+    ),
+    path(
         f"{SITE}/annotations/lookup",
         views.WidgetAnnotationLookup.as_view(),
         name="gf-widget-annotation-lookup",

@@ -14,15 +14,19 @@ from typing import Any
 
 from django.utils.crypto import constant_time_compare
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.audit import Actor
 from accounts.caller import Caller
 from accounts.models import Role
+from annotations import constants as C
 from annotations import stakeholders as stakeholder_services
+from annotations import uploads
 from annotations.api.greatfeedback import widget_serializers as s
 from annotations.cors import widget_site
+from annotations.models import UploadKind
 from annotations.submission import annotation_submit, lookup_validate, submitter_threads
 from config.api.client_ip import client_ip
 from config.api.errors import ApiError, ErrorCode
@@ -113,10 +117,39 @@ class WidgetAnnotationCreate(WidgetAPIView):
             payload=request.data,
             actor=self.caller.actor,
             user_agent=request.headers.get("User-Agent", ""),
-            claim_screenshot=None,
         )
         body = {**s.annotation_out(annotation), "submitter_secret": secret}
         return no_store(Response(body, status=201))
+
+
+class ScreenshotUploadInput(serializers.Serializer):
+    """``{content_type: image/png|image/jpeg|image/webp}``: images only."""
+
+    content_type = serializers.ChoiceField(choices=list(C.IMAGE_CONTENT_TYPES))
+
+
+class WidgetScreenshotUploadUrl(WidgetAPIView):
+    """Where the widget PUTs the visitor's screenshot: the resolution upload URL's answer,
+    for a ``screenshot`` key of this site that the submission then claims."""
+
+    @extend_schema(
+        operation_id="gf_widget_screenshot_upload_url",
+        tags=TAGS,
+        parameters=[TOKEN_PARAMETER],
+        request=ScreenshotUploadInput,
+        responses={201: dict},
+        auth=[],
+    )
+    def post(self, request: Request, site_id: str) -> Response:
+        data = ScreenshotUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = uploads.upload_mint(
+            project=self.site,
+            kind=UploadKind.SCREENSHOT,
+            content_type=data.validated_data["content_type"],
+            request=request,
+        )
+        return no_store(Response(answer, status=201))
 
 
 class WidgetAnnotationLookup(WidgetAPIView):

@@ -21,8 +21,8 @@ from config.api.errors import validation_error
 from feedback import constants as C
 from feedback.api.fields import optional_email, optional_text
 from feedback.models import Item
-from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
-from feedback.triage_models import TriageCategory, TriageSentiment
+from triage.engine.scoring import IMPACT_MAX, IMPACT_MIN
+from triage.models import TriageCategory, TriageLabel, TriageSentiment
 
 TEXT_MAX = C.BODY_MAX  # 50,000, like a Minolith body (the item it becomes)
 PAGE_MAX = C.PAGE_URL_MAX  # 2,000
@@ -62,8 +62,11 @@ def validate_submission(raw: Any) -> dict[str, str]:
 
 
 def feedback_out(item: Item) -> dict[str, Any]:
-    """The document's response body, exactly its eight keys (``userEmail`` is stored on the
-    item but not echoed back, as in the document's example)."""
+    """The document's response body: its eight keys (``userEmail`` is stored on the item but
+    not echoed back, as in the document's example), then two extras a client may ignore:
+    ``label``, the engine's fine category (bug / feature / question / praise / other; praise
+    and other are reported as category ``question``), and the detected ``language``
+    (docs/triage.md, "Categories")."""
     return {
         "id": item.pk,
         "projectId": item.project_id,
@@ -73,6 +76,8 @@ def feedback_out(item: Item) -> dict[str, Any]:
         "sentiment": item.sentiment,
         "impactScore": int(item.impact_score),
         "createdAt": item.created_at.astimezone(UTC).strftime(CREATED_AT_FORMAT),
+        "label": item.triage_label,
+        "language": item.triage_language,
     }
 
 
@@ -97,3 +102,8 @@ class FluisterFeedbackOutput(serializers.Serializer):
     sentiment = serializers.ChoiceField(choices=TriageSentiment.choices)
     impactScore = serializers.IntegerField(min_value=IMPACT_MIN, max_value=IMPACT_MAX)
     createdAt = serializers.CharField(help_text="UTC, 2026-04-09T10:30:00Z")
+    label = serializers.ChoiceField(
+        choices=TriageLabel.choices,
+        help_text="Extra: the fine category; praise and other are reported as question.",
+    )
+    language = serializers.CharField(help_text="Extra: detected language (en nl de fr es).")

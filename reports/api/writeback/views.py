@@ -175,7 +175,7 @@ class ProjectReports(ProjectScopedMixin, WritebackAPIView):
         pages = cast(WritebackPagination, self.paginator)
         pages.paginate_request(request)
         queryset = filterset.qs
-        stats = selectors.report_stats(queryset)
+        stats = selectors.report_stats(project=project, cleaned=filterset.form.cleaned_data)
         rows: list[dict[str, Any]] = []
         if pages.offset < stats["total"]:  # no query for a page past the end
             rows = selectors.report_page(queryset, page=pages.page, limit=pages.limit)

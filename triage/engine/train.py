@@ -1,6 +1,6 @@
-"""Train the triage classifiers and write ``feedback/triage/model.json``.
+"""Train the triage classifiers and write ``triage/engine/model.json``.
 
-Run ``python -m feedback.triage.train`` from the repository root. Steps:
+Run ``python -m triage.engine.train`` from the repository root. Steps:
 
 1. Load ``data/labelled.jsonl`` and drop the fixed held-out split (``dataset.is_heldout``);
    nothing below ever sees it.
@@ -27,12 +27,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from feedback.triage import dataset
-from feedback.triage.dataset import Example
-from feedback.triage.features import FeatureConfig, analyse, extract_many
-from feedback.triage.learn import Head, macro_f1, prune, train_lr, train_nb
-from feedback.triage.lexicon import Cues
-from feedback.triage.model import FORMAT_VERSION, MODEL_PATH, Model
+from triage.engine import dataset
+from triage.engine.dataset import Example
+from triage.engine.features import FeatureConfig, analyse, extract_many
+from triage.engine.learn import Head, macro_f1, prune, train_lr, train_nb
+from triage.engine.lexicon import Cues
+from triage.engine.model import FORMAT_VERSION, MODEL_PATH, Model
 
 Label = Callable[[Example], str]
 
@@ -264,9 +264,13 @@ def verify(heads: list[Head], model: Model, train: list[Example]) -> int:
     return changed
 
 
-def data_digest(path: Path = dataset.DATA_PATH) -> str:
-    """SHA-256 of the labelled file, stored in model.json so evaluate can detect staleness."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def data_digest(path: Path = dataset.DATA_PATH, corrections: Path = dataset.CORRECTIONS_DIR) -> str:
+    """SHA-256 of the labelled file (and, when there are any, the corrections files), stored
+    in model.json so evaluate and the tests can detect a model older than its data."""
+    digest = hashlib.sha256(path.read_bytes())
+    for file in dataset.correction_files(corrections):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -280,9 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    examples = dataset.load()
+    examples = dataset.load_training()
     train, heldout = dataset.split(examples)
     print(f"labelled: {len(examples)}  train: {len(train)}  held-out (never used): {len(heldout)}")
+    corrected = sum(1 for e in examples if e.source.startswith(dataset.CORRECTION_PREFIX))
+    print(f"  of which from reviewed corrections (data/corrections/*.jsonl): {corrected}")
 
     if args.quick:
         previous = json.loads(MODEL_PATH.read_text(encoding="utf-8"))

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.triage.features import analyse
-from feedback.triage.model import Model, default_model
-from feedback.triage.scoring import (
+from triage.engine.features import analyse
+from triage.engine.model import Model, default_model
+from triage.engine.scoring import (
     MAX_SEVERITY,
     SENTIMENT_POINTS,
     clamp,
@@ -30,8 +30,20 @@ from feedback.triage.scoring import (
 # Fluister category -> Minolith item type. "praise" overrides this map (see _item_type).
 ITEM_TYPE_FOR_CATEGORY = {"bug": "bug", "feature": "idea", "question": "question"}
 
+# The engine's own labels -> the documented Fluister category. Praise and "other" (noise,
+# ratings, off-topic: nothing to act on) are reported as "question", never as bug or
+# feature; the fine label travels beside it (docs/triage.md, "Categories").
+FLUISTER_CATEGORY = {
+    "bug": "bug",
+    "feature": "feature",
+    "question": "question",
+    "praise": "question",
+    "other": "question",
+}
+LABELS = tuple(FLUISTER_CATEGORY)
+
 # What an item with no words at all gets: nothing to classify, so the most neutral answer.
-_EMPTY = {"category": "feature", "sentiment": "neutral", "language": "en"}
+_EMPTY = {"category": "other", "sentiment": "neutral", "language": "en"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +55,13 @@ class TriageResult:
     and where it came from, the classifiers' ``confidence`` and the ``model`` methods.
     """
 
-    category: str
-    item_type: str
+    category: str  # Fluister's three: bug / feature / question
+    item_type: str  # suggested Minolith type (bug / idea / question / praise / feedback)
     sentiment: str
     impact_score: int
     language: str
     signals: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # the fine label: bug / feature / question / praise / other
 
 
 def is_praise(sentiment: str, praise_head: bool) -> bool:
@@ -96,19 +109,19 @@ def triage(
         praise = False
         confidence = {}
     if is_praise(sentiment, praise):
-        # Praise is labelled "feature" (general product feedback) in the training data, as
-        # Fluister has no praise category; overriding the category head here matches that
-        # convention and raised grouped-CV category macro-F1 (docs/triage.md).
-        category, item_type = "feature", "praise"
+        label, item_type = "praise", "praise"
+    elif category == "other":
+        label, item_type = "other", "feedback"
     else:
-        item_type = ITEM_TYPE_FOR_CATEGORY[category]
+        label, item_type = category, ITEM_TYPE_FOR_CATEGORY[category]
+    category = FLUISTER_CATEGORY[label]
 
     # Severity words count fully for bugs, half for ideas/questions (a request that
     # mentions "crash" is less urgent than a crash) and not at all for praise ("thanks for
     # fixing the crash").
-    if item_type == "praise":
+    if label in ("praise", "other"):
         severity = 0
-    elif category == "bug":
+    elif label == "bug":
         severity = found.severity
     else:
         severity = found.severity // 2
@@ -149,4 +162,5 @@ def triage(
         impact_score=score,
         language=language,
         signals=signals,
+        label=label,
     )

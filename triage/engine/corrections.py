@@ -1,7 +1,9 @@
 """Turn the dashboard's triage-corrections CSV into rows for ``data/labelled.jsonl``.
 
-One row per item (its labels after every correction), in the training format, with the
-group ``correction-<item id>`` so the fixed held-out split applies to it; unknown languages
+One row per corrected object (its labels after every correction), in the training format,
+with the group ``correction-<object id>`` so the fixed held-out split applies to it and its
+provenance (``correction:<source>:<object id>``, e.g. ``correction:feedback.item:fbk_…``)
+in ``source``; unknown languages
 and texts already in the set are skipped, and the export's formula guard is removed.
 Standard library only. Commands and review steps: docs/triage.md, "Corrections as
 training data".
@@ -17,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from feedback.triage import dataset
+from triage.engine import dataset
 
-REQUIRED_COLUMNS = ("text", "language", "item_id", "category", "sentiment", "item_type")
+REQUIRED_COLUMNS = ("text", "language", "source", "object_id", "category", "sentiment", "label")
 # A leading = + - @ (or tab/CR) makes a spreadsheet run the cell as a formula (OWASP CSV
 # injection); a leading ' is guarded too, so that unguard() is guard()'s exact inverse.
 _GUARDED_START = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -46,10 +48,11 @@ def convert(
         missing = [c for c in REQUIRED_COLUMNS if c not in row]
         if missing:
             raise ValueError(f"not a corrections export: missing columns {missing}")
-        latest[row["item_id"]] = row  # later rows carry the same, current labels
+        # later rows carry the labels after the later corrections
+        latest[f"{row['source']}:{row['object_id']}"] = row
     out: list[dict[str, Any]] = []
     skipped = {"language": 0, "labels": 0, "known": 0}
-    for item_id, row in latest.items():
+    for key, row in latest.items():
         text = unguard(row["text"])
         lang = row["language"]
         if lang not in dataset.LANGUAGES:
@@ -67,8 +70,9 @@ def convert(
                 "lang": lang,
                 "category": row["category"],
                 "sentiment": row["sentiment"],
-                "praise": row["item_type"] == "praise",
-                "group": f"correction-{item_id}",
+                "praise": row["label"] == "praise",
+                "group": f"correction-{row['object_id']}",
+                "source": f"correction:{key}",
             }
         )
     return out, skipped

@@ -2,7 +2,7 @@
 
 The built-in engine (``engine.triage``) always answers first, inline. When an
 OpenAI-compatible endpoint is configured (``LLM_BASE_URL`` + ``LLM_MODEL``), a background
-task (``feedback.tasks.llm_triage_item``) asks the model the same three questions through
+task (``triage.tasks.llm_triage``) asks the model the same three questions through
 ``config.llm.chat_completion`` and, only if the answer passes :func:`parse_verdict`,
 replaces the built-in values. Anything else (no answer, a timeout, prose, a category we do
 not know, a score of 15 or 7.5) raises :class:`LLMTriageError` and the caller keeps the
@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from feedback.triage.dataset import CATEGORIES, SENTIMENTS
-from feedback.triage.scoring import IMPACT_MAX, IMPACT_MIN
+from triage.engine.dataset import CATEGORIES, SENTIMENTS
+from triage.engine.scoring import IMPACT_MAX, IMPACT_MIN
 
 # The model sees the start of long feedback only: the label is decided early, and the
 # prompt must stay small for local models with short context windows.

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from feedback.triage.features import FeatureConfig
+from triage.engine.features import FeatureConfig
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 FORMAT_VERSION = 1
@@ -113,7 +113,7 @@ def load(path: Path = MODEL_PATH) -> Model:
 def default_model() -> Model:
     """The shipped model, loaded on first use and then shared.
 
-    Lazy so that importing ``feedback.triage`` (e.g. from Django's app registry) costs
+    Lazy so that importing ``triage.engine`` (e.g. from Django's app registry) costs
     nothing until the first triage() call; cached so later calls pay no I/O.
     """
     return load()

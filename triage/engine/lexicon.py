@@ -13,7 +13,7 @@ Two jobs:
    languages at once. Cross-validation showed this lifts macro-F1 (docs/triage.md).
 
 Patterns are regular expressions over the *normalised* text of
-:func:`feedback.triage.text.normalize`: lower case, accents folded ("é" -> "e",
+:func:`triage.engine.text.normalize`: lower case, accents folded ("é" -> "e",
 "ß" -> "ss"), English "n't" expanded ("doesn't" -> "does not"), digits -> ``0``, and all
 punctuation collapsed to single spaces, so "n'arrive" is matched as ``n arrive``. A
 pattern matches whole words only; ``\\w*`` suffixes catch inflections. Words that are

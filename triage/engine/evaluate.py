@@ -1,7 +1,7 @@
 """Score the shipped model on the fixed held-out split, per language.
 
-Run ``python -m feedback.triage.evaluate``. Predictions go through the public
-:func:`feedback.triage.triage` (not the raw heads), so what is measured is exactly what the
+Run ``python -m triage.engine.evaluate``. Predictions go through the public
+:func:`triage.engine.triage` (not the raw heads), so what is measured is exactly what the
 Django side gets, including the praise rule. The output is a Markdown table that
 docs/triage.md quotes verbatim. ``--split train`` scores the training rows instead (a
 sanity check for under-fitting, not an accuracy estimate); ``--file`` scores any other
@@ -15,12 +15,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from feedback.triage import dataset
-from feedback.triage.dataset import Example
-from feedback.triage.engine import ITEM_TYPE_FOR_CATEGORY, TriageResult, triage
-from feedback.triage.learn import accuracy, macro_f1
-from feedback.triage.model import default_model
-from feedback.triage.train import data_digest
+from triage.engine import dataset
+from triage.engine.dataset import Example
+from triage.engine.engine import ITEM_TYPE_FOR_CATEGORY, TriageResult, triage
+from triage.engine.learn import accuracy, macro_f1
+from triage.engine.model import default_model
+from triage.engine.train import data_digest
 
 
 def gold_item_type(e: Example) -> str:

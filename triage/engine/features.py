@@ -14,7 +14,7 @@ Feature families (prefix in brackets), and why:
   (docs/triage.md has the table).
 * ``p:`` punctuation: "?"/"¿" are the strongest single signal for a question, "!" for
   emotion.
-* ``x:`` lexicon cues from :mod:`feedback.triage.lexicon` (severity level, negative /
+* ``x:`` lexicon cues from :mod:`triage.engine.lexicon` (severity level, negative /
   positive / request words, question-word sentence start). They are the same feature in
   every language, so what the model learns about "x:sev5" from German crashes also applies
   to a Spanish one.
@@ -29,8 +29,8 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from feedback.triage.lexicon import Cues, cue_features, cues
-from feedback.triage.text import PUNCT_TOKENS, normalize, tokens
+from triage.engine.lexicon import Cues, cue_features, cues
+from triage.engine.text import PUNCT_TOKENS, normalize, tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 Public API, stable for the Django side::
 
-    from feedback.triage import triage, TriageResult, impact_score
+    from triage.engine import triage, TriageResult, impact_score
 
     result = triage("De login knop werkt niet op mobiel", page="/login")
     result.category      # "bug" | "feature" | "question"   (Fluister)
@@ -16,7 +16,7 @@ The model weights (model.json) load lazily on the first triage() call. Method, d
 measured accuracy: docs/triage.md.
 """
 
-from feedback.triage.engine import TriageResult, triage
-from feedback.triage.scoring import impact_score
+from triage.engine.engine import TriageResult, triage
+from triage.engine.scoring import impact_score
 
 __all__ = ["TriageResult", "impact_score", "triage"]

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_PATH = Path(__file__).with_name("data") / "labelled.jsonl"
+# Reviewed corrections exported from the dashboard (triage.engine.corrections), one JSONL file
+# per export; every row carries its provenance in ``source`` ("correction:<model>:<id>").
+CORRECTIONS_DIR = DATA_PATH.parent / "corrections"
+CORRECTION_PREFIX = "correction:"
 
 LANGUAGES = ("en", "nl", "de", "fr", "es")
 CATEGORIES = ("bug", "feature", "question")
@@ -41,6 +45,7 @@ class Example:
     sentiment: str
     praise: bool
     group: str
+    source: str = ""  # provenance; "" = the hand-written set
 
 
 def is_heldout(group: str) -> bool:
@@ -68,6 +73,7 @@ def load(path: Path = DATA_PATH) -> list[Example]:
                 sentiment=str(row["sentiment"]),
                 praise=bool(row.get("praise", False)),
                 group=str(row["group"]),
+                source=str(row.get("source", "")),
             )
             if (
                 ex.lang not in LANGUAGES
@@ -75,6 +81,25 @@ def load(path: Path = DATA_PATH) -> list[Example]:
                 or ex.sentiment not in SENTIMENTS
             ):
                 raise ValueError(f"{path}:{lineno}: bad label in {row!r}")
+            examples.append(ex)
+    return examples
+
+
+def correction_files(directory: Path = CORRECTIONS_DIR) -> list[Path]:
+    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+
+
+def load_training(path: Path = DATA_PATH, corrections: Path = CORRECTIONS_DIR) -> list[Example]:
+    """The hand-written set plus every reviewed corrections file, in a fixed order.
+
+    A corrections row without a ``correction:`` provenance raises: a training row whose
+    origin is unknown is not trained on.
+    """
+    examples = load(path)
+    for file in correction_files(corrections):
+        for ex in load(file):
+            if not ex.source.startswith(CORRECTION_PREFIX):
+                raise ValueError(f"{file}: row without correction provenance: {ex.text[:40]!r}")
             examples.append(ex)
     return examples
 

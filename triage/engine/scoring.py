@@ -25,7 +25,7 @@ import itertools
 import re
 from urllib.parse import urlsplit
 
-from feedback.triage.text import fold
+from triage.engine.text import fold
 
 # Fluister's impactScore range; the model's check constraint, the LLM check and the API
 # read these.
