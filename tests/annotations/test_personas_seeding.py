@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from annotations.models import Persona
 from tests.factories import WorkspaceFactory
 
-SEED = ("annotations", "0002_seed_default_personas")
-BEFORE = ("annotations", "0001_initial")
+SEED = ("annotations", "0003_seed_default_personas")
+BEFORE = ("annotations", "0002_annotation_triage")
 
 
 def migrate(target: tuple[str, str]) -> None:

@@ -38,7 +38,7 @@ def seed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("annotations", "0001_initial"),
+        ("annotations", "0002_annotation_triage"),
     ]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
