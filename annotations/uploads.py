@@ -198,7 +198,7 @@ def upload_put_accept(
     sig: str,
     content_type: str,
     content_length: int | None,
-    stream: IO[bytes],
+    stream: IO[bytes] | HttpRequest,  # a file, or the request itself (read() streams the body)
 ) -> Upload:
     """Store the body of a PUT to a signed local upload URL, once.
 

@@ -211,7 +211,7 @@ def inline_costs(project_id: str, n: int) -> list[list[str]]:
     try:
         without = per_call_us(one_create, n)
     finally:
-        triage_services.triage_apply = real  # type: ignore[assignment]
+        triage_services.triage_apply = real
     rows.append(row("item_create, triage stubbed", without))
     rows.append(
         [

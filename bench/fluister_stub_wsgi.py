@@ -24,4 +24,4 @@ def _constant_triage(obj: Any, **kwargs: Any) -> None:
     obj.triaged_at = kwargs.get("now")
 
 
-triage_services.triage_apply = _constant_triage
+triage_services.triage_apply = _constant_triage  # type: ignore[assignment]

@@ -26,6 +26,7 @@ Needs PostgreSQL (BENCH_PG_URL), Redis (BENCH_REDIS_URL) and wrk.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import statistics
 import sys
@@ -148,9 +149,7 @@ def baseline_env(scratch: Path) -> dict[str, str]:
         "BASE_REDIS_URL": bc.REDIS_URL,
         "DJANGO_SETTINGS_MODULE": "benchsite.settings",
     }
-    try:
-        import django_redis  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("django_redis") is None:
         shim = scratch / "shim" / "django_redis"
         shim.mkdir(parents=True)
         (shim / "__init__.py").write_text("")

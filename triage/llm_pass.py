@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from django.apps import apps
 from django.conf import settings
@@ -91,12 +92,9 @@ def _llm_failed(model: type[TriagedFields], pk: str, reason: str, model_name: st
 
 def _llm_apply(model: type[TriagedFields], pk: str, verdict: LLMVerdict, model_name: str) -> str:
     with transaction.atomic(durable=True):
-        obj = (
-            model._default_manager.select_for_update()
-            .select_related("project__workspace")
-            .filter(pk=pk)
-            .first()
-        )
+        # TriagedFields is abstract: the concrete model (Item, Annotation) has the project.
+        manager: Any = model._default_manager
+        obj = manager.select_for_update().select_related("project__workspace").filter(pk=pk).first()
         if obj is None:
             return "missing"
         if obj.llm_triage_status != LLMTriageStatus.PENDING:

@@ -646,7 +646,12 @@ def check_font_size(capture: Capture) -> CheckResult:
             "Use at least 12px, 16px for body text.",
             source,
         )
-    if small_screen and capture.tag in ("input", "select", "textarea") and size < 16:
+    if (
+        viewport is not None
+        and small_screen
+        and capture.tag in ("input", "select", "textarea")
+        and size < 16
+    ):
         return CheckResult(
             name,
             "concern",

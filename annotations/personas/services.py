@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -213,7 +214,7 @@ def persona_runs_start(
         )
         for run in runs:
             run_id = run.pk
-            transaction.on_commit(lambda run_id=run_id: enqueue_run(run_id))
+            transaction.on_commit(partial(enqueue_run, run_id))
     project.credits_used = (project.credits_used or 0) + CREDITS_PER_RUN * len(personas)
     return runs
 

@@ -7,8 +7,6 @@ with its selector, element, styles and viewport; on a revisit the widget lists t
 visitor's own notes with their status and the team's reply. Screenshots of each step land
 in tests/artefacts/annotations/ (git-ignored)."""
 
-from __future__ import annotations
-
 import json
 import threading
 from collections.abc import Iterator

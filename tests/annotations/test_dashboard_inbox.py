@@ -2,8 +2,6 @@
 filter, newest first, keyset pages, counts per status, who may read it, and escaping of what
 visitors wrote."""
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, datetime, timedelta
 

@@ -137,7 +137,7 @@ def test_category_lists_one_category_in_the_same_order(gf_client, workspace):
 
 def test_guests_can_read(gf_guest_token, workspace):
     client = bearer_client(gf_guest_token.raw)
-    persona = Persona.objects.filter(workspace=workspace).first()
+    persona = Persona.objects.filter(workspace=workspace)[0]
     assert client.get(MINE).status_code == 200
     response = client.get(f"{PERSONAS}/{persona.pk}")
     assert response.status_code == 200
@@ -145,7 +145,7 @@ def test_guests_can_read(gf_guest_token, workspace):
 
 
 def test_another_workspaces_persona_is_404_for_every_method(gf_client, other_workspace):
-    foreign = Persona.objects.filter(workspace=other_workspace).first()
+    foreign = Persona.objects.filter(workspace=other_workspace)[0]
     url = f"{PERSONAS}/{foreign.pk}"
     assert gf_client.get(url).status_code == 404
     assert gf_client.patch(url, {"name": "Mine now"}, format="json").status_code == 404
@@ -255,7 +255,7 @@ def test_member_deletes_a_default_or_a_custom(gf_client, workspace):
 
 def test_guest_writes_are_403_insufficient_role(gf_guest_token, workspace):
     client = bearer_client(gf_guest_token.raw)
-    persona = Persona.objects.filter(workspace=workspace).first()
+    persona = Persona.objects.filter(workspace=workspace)[0]
     for response in (
         client.post(PERSONAS, {"name": "G", "category": "qa"}, format="json"),
         client.patch(f"{PERSONAS}/{persona.pk}", {"name": "G"}, format="json"),

@@ -50,7 +50,10 @@ def text(colour, background="#ffffff", size="16px", weight="400", **styles) -> C
     ],
 )
 def test_contrast_ratio_known_answers(fg, bg, ratio):
-    assert round(contrast_ratio(parse_colour(fg), parse_colour(bg)), 2) == ratio
+    fg_rgba, bg_rgba = parse_colour(fg), parse_colour(bg)
+    assert fg_rgba is not None
+    assert bg_rgba is not None
+    assert round(contrast_ratio(fg_rgba, bg_rgba), 2) == ratio
 
 
 @pytest.mark.parametrize(
@@ -331,7 +334,9 @@ def test_truncated_text():
 def test_reading_ease_flesch_known_answer():
     # "The cat sat on the mat." 6 words, 1 sentence, 6 syllables:
     # 206.835 - 1.015 * 6 - 84.6 * 1 = 116.145
-    score, n_words, n_sentences, n_syllables = C.reading_ease("The cat sat on the mat.", "en")
+    ease = C.reading_ease("The cat sat on the mat.", "en")
+    assert ease is not None
+    score, n_words, n_sentences, n_syllables = ease
     assert (n_words, n_sentences, n_syllables) == (6, 1, 6)
     assert score == pytest.approx(116.145)
 

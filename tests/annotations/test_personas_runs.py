@@ -114,7 +114,7 @@ def test_the_default_set_deleted_is_a_400(gf_client, workspace, annotation):
 def test_unknown_and_foreign_persona_ids_are_400_naming_them(
     gf_client, workspace, other_workspace, annotation
 ):
-    foreign = Persona.objects.filter(workspace=other_workspace).first()
+    foreign = Persona.objects.filter(workspace=other_workspace)[0]
     mine = persona(workspace, "power-user")
     response = gf_client.post(
         run_url(annotation),

@@ -109,7 +109,7 @@ def test_member_gets_signed_image_links_that_serve_the_bytes(gf_client, annotati
     assert image.status_code == 200
     assert image["Content-Type"] == "image/png"
     assert image["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(image.streaming_content) == PNG
+    assert b"".join(image.streaming_content) == PNG  # type: ignore[attr-defined]
     assert unsigned.status_code == 403
     # A write signature is not a read signature: the upload URL cannot read.
     assert url != after

@@ -4,6 +4,8 @@ secret, Idempotency-Key replay, the per-IP 429 and the audit row."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from accounts.audit import Actor
@@ -26,7 +28,7 @@ ELEMENT = {
 STYLES = {"color": "rgb(119, 119, 119)", "background-color": "rgb(255, 255, 255)",
           "font-size": "14px", "z-index": "auto"}  # fmt: skip
 VIEWPORT = {"width": 1366, "height": 768, "device_pixel_ratio": 2, "scroll_x": 0, "scroll_y": 120}
-BODY = {
+BODY: dict[str, Any] = {
     "body": "The Pay button is hard to read.",
     "page_url": "https://shop.example.com/checkout",
     "selector": "#pay-now",

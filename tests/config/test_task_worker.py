@@ -139,7 +139,7 @@ def test_healthz_ignores_tasks_deferred_to_later(client, db, database_tasks):
     from triage.tasks import llm_triage
 
     later = llm_triage.using(run_after=timezone.now() + timedelta(hours=1))
-    later.enqueue("no-such-item")
+    later.enqueue("feedback.item", "no-such-item")
     assert client.get("/healthz").json()["checks"]["tasks"] == "ok"
 
 

@@ -75,6 +75,7 @@ def test_correcting_an_annotation_records_source_text_and_audit():
 
     annotation.refresh_from_db()
     assert (annotation.category, annotation.triage_engine) == ("question", "manual")
+    assert correction is not None
     assert (correction.source, correction.object_id, correction.text) == (
         "annotations.annotation",
         annotation.pk,

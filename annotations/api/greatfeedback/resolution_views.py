@@ -3,7 +3,7 @@ upload/read URLs of local storage (``/api/v1/uploads/<key>``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -21,6 +21,7 @@ from annotations.api.greatfeedback.resolution_serializers import (
     resolution_context,
 )
 from annotations.models import Annotation
+from annotations.querysets import AnnotationQuerySet
 from config.api.errors import not_found
 from config.api.families import GreatfeedbackAPIView
 from config.api.shapes import GREATFEEDBACK
@@ -35,9 +36,8 @@ class AnnotationScopedView(GreatfeedbackAPIView):
         return Annotation.objects.for_workspace(workspace)
 
     def get_annotation(self, annotation_id: str) -> Annotation:
-        annotation = (
-            self.get_queryset().with_id(annotation_id).select_related("project__workspace").first()
-        )
+        queryset = cast(AnnotationQuerySet, self.get_queryset())
+        annotation = queryset.with_id(annotation_id).select_related("project__workspace").first()
         if annotation is None:
             raise not_found("Annotation not found.")
         return annotation

@@ -124,7 +124,7 @@ class ResetDefaultsOutput(serializers.Serializer):
 
 
 class BlankAsNull(serializers.CharField):
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         return value or None
 
 

@@ -102,7 +102,8 @@ class FluisterFeedbackOutput(serializers.Serializer):
     sentiment = serializers.ChoiceField(choices=TriageSentiment.choices)
     impactScore = serializers.IntegerField(min_value=IMPACT_MIN, max_value=IMPACT_MAX)
     createdAt = serializers.CharField(help_text="UTC, 2026-04-09T10:30:00Z")
-    label = serializers.ChoiceField(
+    # The documented key is "label"; the stubs type Field.label as a str attribute.
+    label = serializers.ChoiceField(  # type: ignore[assignment]
         choices=TriageLabel.choices,
         help_text="Extra: the fine category; praise and other are reported as question.",
     )
