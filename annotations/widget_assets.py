@@ -21,23 +21,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.http import require_safe
 
 from config.ids import is_hex32, secret_digest
-from config.scripts import Asset, ServedFile, serve_asset
+from config.scripts import CACHE_CONTROL, Asset, ServedFile, serve_asset, versioned_script_view
 from projects.models import Project
 
 STATIC = Path(settings.BASE_DIR) / "static"
 WIDGET_MAJOR = "v1"
 SCREENSHOT_VERSION = "4.7.0"
-CACHE_CONTROL = {
-    "latest": "public, max-age=300, stale-while-revalidate=86400",
-    "major": "public, max-age=86400, stale-while-revalidate=604800",
-    "exact": "public, max-age=31536000, immutable",
-}
 _widget = ServedFile(STATIC / "widgets" / "annotate.js")
 _screenshot = ServedFile(
     STATIC / "vendor" / f"modern-screenshot-{SCREENSHOT_VERSION}" / "modern-screenshot.mjs"
@@ -48,12 +43,7 @@ def annotate_asset() -> Asset:
     return _widget.asset()
 
 
-@require_safe
-def annotate_js(request: HttpRequest, variant: str = "latest", digest: str = "") -> HttpResponse:
-    asset = annotate_asset()
-    if variant == "exact" and digest != asset.digest:
-        raise Http404("No such widget version")
-    return serve_asset(request, asset, cache_control=CACHE_CONTROL[variant])
+annotate_js = versioned_script_view(_widget)
 
 
 @require_safe

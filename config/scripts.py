@@ -10,13 +10,22 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 JS_CONTENT_TYPE = "text/javascript; charset=utf-8"
+# Each embeddable script has three URLs (docs/api/minolith.md "Widget"): the documented one
+# (a fix reaches every embed within minutes), the major version's, and the exact content's.
+CACHE_CONTROL = {
+    "latest": "public, max-age=300, stale-while-revalidate=86400",
+    "major": "public, max-age=86400, stale-while-revalidate=604800",
+    "exact": "public, max-age=31536000, immutable",
+}
 
 
 @dataclass(frozen=True)
@@ -77,3 +86,17 @@ def serve_asset(
     response["Cross-Origin-Resource-Policy"] = "cross-origin"
     patch_vary_headers(response, ["Accept-Encoding"])
     return response
+
+
+def versioned_script_view(served: ServedFile) -> Callable[..., HttpResponse]:
+    """The view behind a script's three URLs: ``variant`` picks the caching; an ``exact``
+    URL whose digest is not the current content's is a 404."""
+
+    @require_safe
+    def view(request: HttpRequest, variant: str = "latest", digest: str = "") -> HttpResponse:
+        asset = served.asset()
+        if variant == "exact" and digest != asset.digest:
+            raise Http404("No such script version")
+        return serve_asset(request, asset, cache_control=CACHE_CONTROL[variant])
+
+    return view

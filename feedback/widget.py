@@ -18,21 +18,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from config.scripts import Asset, ServedFile, serve_asset
+from config.scripts import Asset, ServedFile, versioned_script_view
 from feedback import selectors
 from projects.models import Project
 
 WIDGET_FILE = Path(settings.BASE_DIR) / "static" / "widgets" / "feedback.js"
 WIDGET_MAJOR = "v1"
-CACHE_CONTROL = {
-    "latest": "public, max-age=300, stale-while-revalidate=86400",
-    "major": "public, max-age=86400, stale-while-revalidate=604800",
-    "exact": "public, max-age=31536000, immutable",
-}
 _widget = ServedFile(WIDGET_FILE)
 
 
@@ -40,12 +35,7 @@ def widget_asset() -> Asset:
     return _widget.asset()
 
 
-@require_safe
-def widget_js(request: HttpRequest, variant: str = "latest", digest: str = "") -> HttpResponse:
-    asset = widget_asset()
-    if variant == "exact" and digest != asset.digest:
-        raise Http404("No such widget version")
-    return serve_asset(request, asset, cache_control=CACHE_CONTROL[variant])
+widget_js = versioned_script_view(_widget)
 
 
 @require_safe
