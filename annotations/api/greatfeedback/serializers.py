@@ -81,7 +81,8 @@ class AnnotationPatchInput(StrictInput):
     """``{status?, summary?, assignee_id?}``; the service checks the values (unknown status,
     non-member assignee: 400)."""
 
-    status = serializers.CharField(required=False, max_length=32)
+    # Any value reaches the service, whose answer to an unknown status is the documented 400.
+    status = serializers.JSONField(required=False, allow_null=True)
     summary = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, trim_whitespace=False
     )
