@@ -45,8 +45,9 @@ def _record(*, actor: Actor, annotation: Annotation, action: str, data: dict) ->
 
 def unknown_status(value: object) -> ApiError:
     accepted = ", ".join(AnnotationStatus.values)
+    shown = repr(value) if len(repr(value)) <= 64 else repr(value)[:60] + "..."
     return ApiError(
-        ErrorCode.BAD_REQUEST, f"Unknown status {value!r}. Accepted values are: {accepted}.", 400
+        ErrorCode.BAD_REQUEST, f"Unknown status {shown}. Accepted values are: {accepted}.", 400
     )
 
 
@@ -71,7 +72,7 @@ def annotation_update(
     *,
     annotation: Annotation,
     actor: Actor,
-    status: str | _Unset = UNSET,
+    status: object = UNSET,
     summary: str | _Unset = UNSET,
     assignee_id: int | _Unset | None = UNSET,
 ) -> Annotation:
@@ -82,7 +83,7 @@ def annotation_update(
     """
     changes: dict[str, object] = {}
     if status is not UNSET:
-        if status not in AnnotationStatus.values:
+        if not isinstance(status, str) or status not in AnnotationStatus.values:
             raise unknown_status(status)
         changes["status"] = status
     if summary is not UNSET:
