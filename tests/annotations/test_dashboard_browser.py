@@ -179,9 +179,9 @@ def test_screenshot_box_is_drawn_over_the_element(
         const ctx = canvas.getContext('2d');
         ctx.drawImage(img, 0, 0);
         const sx = img.naturalWidth / at.width, sy = img.naturalHeight / at.height;
-        const pixel = (x, y) => Array.from(
-            ctx.getImageData(Math.floor((x - at.left) * sx), Math.floor((y - at.top) * sy), 1, 1).data
-        ).slice(0, 3);
+        const pixel = (x, y) => Array.from(ctx.getImageData(
+            Math.floor((x - at.left) * sx), Math.floor((y - at.top) * sy), 1, 1
+        ).data).slice(0, 3);
         return {
             natural: [img.naturalWidth, img.naturalHeight],
             shown: [at.width, at.height],
