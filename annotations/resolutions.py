@@ -198,7 +198,7 @@ def resolution_notify(*, resolution_id: str) -> str:
             notice_email(resolution).send(fail_silently=False)
             outcome = NotificationStatus.EMAILED
         else:
-            from annotations.services import reply_create  # type: ignore[import-not-found]  # lands with the annotation API; remove this ignore then
+            from annotations.services import reply_create
 
             reply_create(
                 annotation=annotation,

@@ -152,3 +152,15 @@ def csrf_headers(client: APIClient) -> dict[str, str]:
     """Fetch a CSRF cookie the way the dashboard does and return the header to send."""
     client.get("/accounts/login/")
     return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
+
+
+@pytest.fixture
+def locmem_cache(settings):
+    """Count only the app's queries: with the embedded DatabaseCache every rate-limit check
+    is SQL too (on Redis it is not), so query-count tests run on a local-memory cache."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"query-count-{id(settings)}",
+        }
+    }

@@ -78,15 +78,6 @@ def personas_by_category(*, workspace: Workspace) -> list[tuple[str, list[Person
     return list(groups.items())
 
 
-def annotation_get(*, workspace: Workspace, annotation_id: str) -> Annotation | None:
-    return (
-        Annotation.objects.for_workspace(workspace)
-        .with_id(annotation_id)
-        .select_related("project")
-        .first()
-    )
-
-
 def persona_runs(*, annotation: Annotation) -> QuerySet[PersonaRun]:
     """The annotation's runs, oldest first (the model's order)."""
     return PersonaRun.objects.filter(annotation=annotation).order_by("created_at", "id")

@@ -96,15 +96,3 @@ def outsider_credential(other_workspace, outsider, other_project) -> Credential:
             project=other_project,
         )
     )
-
-
-@pytest.fixture
-def locmem_cache(settings):
-    """Count only the app's queries: with the embedded DatabaseCache every rate-limit check
-    is SQL too (on Redis it is not), so query-count tests run on a local-memory cache."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"feedback-{id(settings)}",
-        }
-    }

@@ -422,18 +422,6 @@ def test_reports_over_the_read_rate_limit_is_429(writeback_client, project, sett
     assert limited.json()["error"]["code"] == "rate_limit_exceeded"
 
 
-@pytest.fixture
-def locmem_cache(settings):
-    """Cache on LocMem so the query count is the same with the database cache (SQLite runs)
-    and Redis (PostgreSQL runs): only SQL is counted."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "query-count",
-        }
-    }
-
-
 def test_reports_runs_a_fixed_number_of_queries(
     writeback_client, project, reports, locmem_cache, django_assert_num_queries
 ):

@@ -3,7 +3,7 @@ upload/read URLs of local storage (``/api/v1/uploads/<key>``)."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
@@ -20,27 +20,9 @@ from annotations.api.greatfeedback.resolution_serializers import (
     UploadUrlOutput,
     resolution_context,
 )
-from annotations.models import Annotation
-from annotations.querysets import AnnotationQuerySet
-from config.api.errors import not_found
-from config.api.families import GreatfeedbackAPIView
+from annotations.api.greatfeedback.views import AnnotationScopedView
 from config.api.shapes import GREATFEEDBACK
 from config.http import no_store
-
-
-class AnnotationScopedView(GreatfeedbackAPIView):
-    """Views under ``/api/v1/annotations/{id}``: the annotation is looked up in the
-    caller's workspace, so another workspace's id is a 404."""
-
-    def scoped_queryset(self, workspace: Any) -> Any:
-        return Annotation.objects.for_workspace(workspace)
-
-    def get_annotation(self, annotation_id: str) -> Annotation:
-        queryset = cast(AnnotationQuerySet, self.get_queryset())
-        annotation = queryset.with_id(annotation_id).select_related("project__workspace").first()
-        if annotation is None:
-            raise not_found("Annotation not found.")
-        return annotation
 
 
 class ResolutionUploadUrl(AnnotationScopedView):

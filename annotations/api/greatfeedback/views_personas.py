@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, Workspace
+from annotations import selectors as annotation_selectors
 from annotations.api.greatfeedback.serializers_personas import (
     PersonaCreateInput,
     PersonaOutput,
@@ -151,7 +152,7 @@ class AnnotationPersonaView(GreatfeedbackAPIView):
         return Annotation.objects.for_workspace(workspace)
 
     def get_annotation(self, annotation_id: str) -> Annotation:
-        annotation = selectors.annotation_get(
+        annotation = annotation_selectors.annotation_get(
             workspace=self.caller.workspace, annotation_id=annotation_id
         )
         if annotation is None:
