@@ -24,9 +24,16 @@ DATA_PATH = Path(__file__).with_name("data") / "labelled.jsonl"
 # per export; every row carries its provenance in ``source`` ("correction:<model>:<id>").
 CORRECTIONS_DIR = DATA_PATH.parent / "corrections"
 CORRECTION_PREFIX = "correction:"
+# Licensed real feedback rebuilt by bench/triage_data.py (docs/triage.md, "Real data"): each
+# row has text, lang, a fine ``category`` and its provenance in ``source``, but no tone
+# labels, so it trains the category and language heads only.
+REAL_DIR = DATA_PATH.parent / "real"
 
 LANGUAGES = ("en", "nl", "de", "fr", "es")
 CATEGORIES = ("bug", "feature", "question")
+# The category head's classes: "other" is the not-actionable outcome (praise, star ratings,
+# noise, off-topic). Hand-written praise rows count as "other" there (see fine_label).
+FINE_CATEGORIES = (*CATEGORIES, "other")
 SENTIMENTS = ("positive", "neutral", "negative")
 
 # 1 in HELDOUT_MODULUS groups is held out (expected 20%; with this data it is 58 of 231
@@ -46,6 +53,16 @@ class Example:
     praise: bool
     group: str
     source: str = ""  # provenance; "" = the hand-written set
+
+    @property
+    def has_tone(self) -> bool:
+        """False for real-data rows, which carry no sentiment or praise label."""
+        return bool(self.sentiment)
+
+
+def fine_label(e: Example) -> str:
+    """The category head's target: praise is not actionable, so it trains "other"."""
+    return "other" if e.praise else e.category
 
 
 def is_heldout(group: str) -> bool:
@@ -77,7 +94,7 @@ def load(path: Path = DATA_PATH) -> list[Example]:
             )
             if (
                 ex.lang not in LANGUAGES
-                or ex.category not in CATEGORIES
+                or ex.category not in FINE_CATEGORIES
                 or ex.sentiment not in SENTIMENTS
             ):
                 raise ValueError(f"{path}:{lineno}: bad label in {row!r}")
@@ -101,6 +118,38 @@ def load_training(path: Path = DATA_PATH, corrections: Path = CORRECTIONS_DIR) -
             if not ex.source.startswith(CORRECTION_PREFIX):
                 raise ValueError(f"{file}: row without correction provenance: {ex.text[:40]!r}")
             examples.append(ex)
+    return examples
+
+
+def real_files(directory: Path = REAL_DIR) -> list[Path]:
+    return sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+
+
+def load_real(directory: Path = REAL_DIR) -> list[Example]:
+    """The licensed real-feedback rows (category and language only), in a fixed order.
+
+    A row without provenance or with an unknown label raises: nothing of unknown origin is
+    trained on.
+    """
+    examples: list[Example] = []
+    for file in real_files(directory):
+        with file.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                ex = Example(
+                    text=str(row["text"]),
+                    lang=str(row["lang"]),
+                    category=str(row["category"]),
+                    sentiment="",
+                    praise=False,
+                    group=str(row["group"]),
+                    source=str(row.get("source", "")),
+                )
+                if ex.lang not in LANGUAGES or ex.category not in FINE_CATEGORIES or not ex.source:
+                    raise ValueError(f"{file}:{lineno}: bad row {row!r}")
+                examples.append(ex)
     return examples
 
 
