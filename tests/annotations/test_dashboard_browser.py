@@ -203,3 +203,54 @@ def test_screenshot_box_is_drawn_over_the_element(
     assert shown_h == pytest.approx(500 * scale, abs=1.5)
     assert geometry["centre"] == [0x1D, 0x4E, 0xD8]
     assert geometry["outside"] == [255, 255, 255]
+
+
+# --- Keyboard triage on the annotation page --------------------------------------------------
+def test_member_changes_status_and_replies_by_keyboard(
+    chromium, live_server, member, workspace, project
+):
+    from annotations.models import Annotation, Reply
+
+    annotation = AnnotationFactory.create(project=project, body="The Pay button is grey")
+    context = chromium.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, member)
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/")
+    page.wait_for_function("() => !!window.htmx")
+
+    # "?" opens the shortcuts, Esc closes them.
+    page.keyboard.press("?")
+    assert page.locator("#keys-help").is_visible()
+    page.keyboard.press("Escape")
+    assert not page.locator("#keys-help").is_visible()
+
+    # s: the status control; arrows choose, Enter saves (htmx swaps the card in place).
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.id") == "a-status"
+    page.keyboard.press("ArrowDown")  # new -> acknowledged
+    page.keyboard.press("ArrowDown")  # -> triaged
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#triage .badge-ok")
+    assert page.locator("#status-badge").inner_text() == "Triaged"
+    assert Annotation.objects.get(pk=annotation.pk).status == "triaged"
+    assert page.evaluate("document.activeElement.id") == "a-status"  # focus kept
+    assert "**Status:** triaged" in page.locator("#markdown-blob").inner_text()
+
+    # Esc leaves the field; r: the reply box; Ctrl+Enter sends.
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    page.keyboard.type("Thanks, fixing the contrast now.")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#thread .reply")
+    assert "Thanks, fixing the contrast now." in page.locator("#thread .reply").inner_text()
+    reply = Reply.objects.get(annotation=annotation)
+    assert (reply.author_kind, reply.author_user_id) == ("user", member.pk)
+    assert page.locator("#id_body").input_value() == ""
+    page.screenshot(path=str(ARTEFACTS / "annotation_keyboard.png"), full_page=True)
+
+    # u: back to the inbox.
+    page.keyboard.press("Escape")
+    page.keyboard.press("u")
+    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/")
+    context.close()
