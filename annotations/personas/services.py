@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Actor
 from accounts.models import Workspace
+from annotations.audit import record_annotation
 from annotations.markdown import annotation_markdown
 from annotations.models import Annotation, Persona, PersonaRun, PersonaRunStatus
 from annotations.personas import llm as persona_llm
@@ -201,12 +202,11 @@ def persona_runs_start(
                 for i, persona in enumerate(personas)
             ]
         )
-        audit.record(
+        record_annotation(
             actor=actor,
+            annotation=annotation,
             workspace=project.workspace,
             action="persona.run",
-            target_type="annotation",
-            target_id=annotation.pk,
             data={
                 "runs": [r.pk for r in runs],
                 "personas": [p.slug for p in personas],
