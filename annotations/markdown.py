@@ -167,15 +167,23 @@ def _persona_runs(runs: list[PersonaRun]) -> list[str]:
     return lines
 
 
+def _related(annotation: Annotation, name: str) -> list[Any]:
+    """``<name>_list`` as ``selectors.annotation_get(detail=True)`` prefetched it (no query),
+    or one query for an annotation loaded without it (a persona run's LLM context)."""
+    prefetched = getattr(annotation, f"{name}_list", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(getattr(annotation, name).order_by("created_at", "id"))
+
+
 def annotation_markdown(annotation: Annotation, *, request: Any, show_images: bool) -> str:
-    """``annotation`` comes from ``selectors.annotation_get(detail=True)``: no query here."""
     lines = [
         *_header(annotation),
         *_comment(annotation),
         *_element(annotation),
         *_viewport(annotation, request=request, show_images=show_images),
-        *_replies(annotation.replies_list),  # type: ignore[attr-defined]
-        *_resolutions(annotation.resolutions_list),  # type: ignore[attr-defined]
-        *_persona_runs(annotation.persona_runs_list),  # type: ignore[attr-defined]
+        *_replies(_related(annotation, "replies")),
+        *_resolutions(_related(annotation, "resolutions")),
+        *_persona_runs(_related(annotation, "persona_runs")),
     ]
     return "\n".join(lines) + "\n"

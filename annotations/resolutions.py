@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from accounts import audit
 from accounts.audit import Actor
+from annotations.audit import record_annotation
 from annotations.models import (
     Annotation,
     NotificationStatus,
@@ -42,17 +42,6 @@ logger = logging.getLogger("backtalk.annotations")
 NOTIFY_MAX_ATTEMPTS: int = getattr(settings, "GF_NOTIFY_MAX_ATTEMPTS", 5)
 NOTIFY_BACKOFF_SECONDS: int = getattr(settings, "GF_NOTIFY_BACKOFF_SECONDS", 60)
 SYSTEM_AUTHOR_NAME = "Backtalk"
-
-
-def _record(*, actor: Actor, annotation: Annotation, action: str, data: dict) -> None:
-    audit.record(
-        actor=actor,
-        workspace=annotation.project.workspace,
-        action=action,
-        target_type="annotation",
-        target_id=annotation.pk,
-        data=data,
-    )
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -94,7 +83,7 @@ def resolution_create(
             explanation=explanation,
             actor_id=actor.actor_id,
         )
-        _record(
+        record_annotation(
             actor=actor,
             annotation=annotation,
             action="annotation.resolution.create",
@@ -214,7 +203,7 @@ def resolution_notify(*, resolution_id: str) -> str:
         Resolution.objects.filter(pk=resolution_id).update(
             notification_status=outcome, notified_at=timezone.now(), notification_error=""
         )
-        _record(
+        record_annotation(
             actor=Actor.system(),
             annotation=annotation,
             action="annotation.resolution.notify",
@@ -234,7 +223,7 @@ def _attempt_failed(resolution: Resolution, attempts: int, error: str) -> str:
             notification_status=status, notification_error=error[:500]
         )
         if final:
-            _record(
+            record_annotation(
                 actor=Actor.system(),
                 annotation=resolution.annotation,
                 action="annotation.resolution.notify",

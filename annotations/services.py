@@ -16,10 +16,10 @@ from typing import Final
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import audit
 from accounts.audit import Actor
 from accounts.models import Membership
 from annotations import constants as C
+from annotations.audit import record_annotation
 from annotations.models import Annotation, AnnotationStatus, Reply, ReplyAuthorKind
 from config.api.errors import ApiError, ErrorCode
 
@@ -30,17 +30,6 @@ class _Unset(Enum):
 
 UNSET: Final = _Unset.UNSET
 """A PATCH field the client left out (``None`` is a value: it clears the assignee)."""
-
-
-def _record(*, actor: Actor, annotation: Annotation, action: str, data: dict) -> None:
-    audit.record(
-        actor=actor,
-        workspace=annotation.project.workspace,
-        action=action,
-        target_type="annotation",
-        target_id=annotation.pk,
-        data=data,
-    )
 
 
 def unknown_status(value: object) -> ApiError:
@@ -104,7 +93,7 @@ def annotation_update(
             setattr(annotation, name, value)
         annotation.updated_at = timezone.now()
         annotation.save(update_fields=[*diff, "updated_at"])
-        _record(
+        record_annotation(
             actor=actor,
             annotation=annotation,
             action="annotation.update",
@@ -162,7 +151,7 @@ def reply_create(
         )
         Annotation.objects.filter(pk=annotation.pk).update(updated_at=now)
         annotation.updated_at = now
-        _record(
+        record_annotation(
             actor=actor,
             annotation=annotation,
             action="annotation.reply.create",

@@ -32,9 +32,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from accounts import audit
 from accounts.audit import Actor
 from annotations import constants as C
+from annotations.audit import record_annotation
 from annotations.models import (
     Annotation,
     AnnotationChannel,
@@ -413,12 +413,11 @@ def annotation_submit(
             )
         if stakeholder is not None:
             Stakeholder.objects.filter(pk=stakeholder.pk).update(last_seen_at=now)
-        audit.record(
+        record_annotation(
             actor=actor,
+            annotation=annotation,
             workspace=project.workspace,
             action="annotation.create",
-            target_type="annotation",
-            target_id=annotation.pk,
             data={
                 "site_id": project.pk,
                 "channel": channel,

@@ -11,6 +11,7 @@ parallel; the inbox and the annotation page add their filters and controls as ea
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from annotations.personas import selectors as persona_selectors
 from annotations.personas import services as persona_services
 from annotations.querysets import AnnotationQuerySet
 from annotations.stakeholders import stakeholder_create, stakeholder_revoke
+from annotations.uploads import signed_read_url
 from config.api.errors import ApiError
 from config.api.pagination import KeysetPage, keyset_paginate
 from config.htmx import htmx_redirect
@@ -74,6 +76,57 @@ def ordered_rows(data: Any, order: tuple[str, ...] = ()) -> list[tuple[str, str]
             text = str(value)
         rows.append((str(name), text))
     return rows
+
+
+def _number(value: Any) -> float | None:
+    """A finite JSON number (not a bool, not a numeric string), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def screenshot_box(element: Any, viewport: Any) -> dict[str, str] | None:
+    """Where the element's box sits on the screenshot, as CSS percentages of the image.
+
+    The widget records the box with ``getBoundingClientRect`` (CSS pixels, relative to the
+    visible viewport) and screenshots exactly that viewport. The image may be in CSS pixels
+    (the widget renders at scale 1) or in device pixels (``device_pixel_ratio`` times larger,
+    as a native capture would be): either way the image covers ``viewport.width`` by
+    ``viewport.height`` CSS pixels, so the box divided by the viewport, in percent, lands on
+    the same spot at any scale and any displayed size. A box partly outside the viewport is
+    clipped to it; one entirely outside, or missing numbers, give None (no box drawn).
+    """
+    rect = element.get("rect") if isinstance(element, dict) else None
+    if not isinstance(rect, dict) or not isinstance(viewport, dict):
+        return None
+    numbers = [_number(rect.get(k)) for k in ("x", "y", "width", "height")]
+    numbers += [_number(viewport.get(k)) for k in ("width", "height")]
+    found = [n for n in numbers if n is not None]
+    if len(found) != len(numbers):
+        return None
+    x, y, w, h, vw, vh = found
+    if vw <= 0 or vh <= 0:
+        return None
+    left, top = max(x, 0.0), max(y, 0.0)
+    right, bottom = min(x + max(w, 0.0), vw), min(y + max(h, 0.0), vh)
+    if right <= left or bottom <= top:
+        return None
+
+    def pct(value: float, whole: float) -> str:
+        return f"{value / whole * 100:.4f}%"
+
+    return {
+        "left": pct(left, vw),
+        "top": pct(top, vh),
+        "width": pct(right - left, vw),
+        "height": pct(bottom - top, vh),
+        # The viewport in CSS pixels: the <img>'s width/height attributes, so the frame has
+        # the right shape before the image loads (CSS then sizes it to the column).
+        "image_width": str(round(vw)),
+        "image_height": str(round(vh)),
+        "clipped": "yes" if (left, top, right, bottom) != (x, y, x + w, y + h) else "",
+    }
 
 
 # --- Stakeholder links -----------------------------------------------------------------------
@@ -119,11 +172,28 @@ class AnnotationMixin(WorkspaceMixin):
     def annotation_context(self, annotation: Annotation) -> dict[str, Any]:
         back = safe_querystring(self.request.GET.get("back", ""))
         element = annotation.element if isinstance(annotation.element, dict) else {}
+        resolutions = list(annotation.resolutions.all())
+        # Screenshots and before/after images are for members only: a GUEST (often a client
+        # or a contractor) reads the text but never receives a signed link to an image.
+        can_see_images = self.role_at_least(Role.MEMBER)
+        if can_see_images:
+            for resolution in resolutions:
+                resolution.before_url = signed_read_url(  # type: ignore[attr-defined]
+                    resolution.before_key, request=self.request
+                )
+                resolution.after_url = signed_read_url(  # type: ignore[attr-defined]
+                    resolution.after_key, request=self.request
+                )
         return {
+            "can_see_images": can_see_images,
+            "screenshot_url": signed_read_url(annotation.screenshot_key, request=self.request)
+            if can_see_images
+            else "",
+            "screenshot_box": screenshot_box(element, annotation.viewport),
             "annotation": annotation,
             "project": annotation.project,
             "replies": list(annotation.replies.select_related("author_user")),
-            "resolutions": list(annotation.resolutions.all()),
+            "resolutions": resolutions,
             "persona_runs": list(persona_selectors.persona_runs(annotation=annotation)),
             "personas_by_category": persona_selectors.personas_by_category(workspace=self.workspace)
             if self.role_at_least(Role.MEMBER)

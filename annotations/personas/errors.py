@@ -13,10 +13,6 @@ def persona_not_found() -> ApiError:
     return not_found("Persona not found.")
 
 
-def annotation_not_found() -> ApiError:
-    return not_found("Annotation not found.")
-
-
 def default_not_found(slug: str) -> ApiError:
     return not_found(f"There is no default persona '{slug[:64]}'.")
 

@@ -22,6 +22,8 @@ from django.utils import timezone
 from accounts import audit
 from accounts.audit import Actor
 from accounts.models import Workspace
+from annotations.audit import record_annotation
+from annotations.markdown import annotation_markdown
 from annotations.models import Annotation, Persona, PersonaRun, PersonaRunStatus
 from annotations.personas import llm as persona_llm
 from annotations.personas.catalogue import default_by_slug, load_defaults
@@ -200,12 +202,11 @@ def persona_runs_start(
                 for i, persona in enumerate(personas)
             ]
         )
-        audit.record(
+        record_annotation(
             actor=actor,
+            annotation=annotation,
             workspace=project.workspace,
             action="persona.run",
-            target_type="annotation",
-            target_id=annotation.pk,
             data={
                 "runs": [r.pk for r in runs],
                 "personas": [p.slug for p in personas],
@@ -276,20 +277,10 @@ def _persona_brief(run: PersonaRun) -> tuple[str, list[str], str] | None:
 
 
 def annotation_context(annotation: Annotation) -> str:
-    """What the LLM reads about the annotation: the comment, page, selector and capture."""
-    import json
-
-    parts = [
-        f"Kind: {annotation.kind}",
-        f"Page: {annotation.page_url}",
-        f"Selector: {annotation.selector}",
-        f"Comment:\n{annotation.body}",
-        f"Element: {json.dumps(annotation.element, ensure_ascii=False, default=str)[:3000]}",
-        f"Computed styles: {json.dumps(annotation.styles, ensure_ascii=False, default=str)[:3000]}",
-        f"Viewport: {json.dumps(annotation.viewport, ensure_ascii=False, default=str)[:500]}",
-        f"User agent: {annotation.user_agent}",
-    ]
-    return "\n".join(parts)
+    """What the LLM reads about the annotation: the same markdown blob an agent gets from
+    ``GET /api/v1/annotations/{id}/markdown`` (visitor text fenced as quoted data), without
+    the screenshot link (the image goes as an image when LLM_VISION is on)."""
+    return annotation_markdown(annotation, request=None, show_images=False)
 
 
 def builtin_review(annotation: Annotation, *, persona_name: str, checks: list[str]) -> Review:

@@ -143,3 +143,21 @@ def test_markdown_costs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(5):
         assert markdown(gf_client, annotation).status_code == 200
+
+
+def test_the_persona_llm_reads_the_same_blob_without_a_screenshot_link(project):
+    from annotations.personas.services import annotation_context
+
+    annotation = AnnotationFactory.create(project=project, body=HOSTILE)
+    ReplyFactory.create(annotation=annotation, body="Seen")
+    Annotation.objects.filter(pk=annotation.pk).update(
+        screenshot_key=f"gf/{project.pk}/screenshot/{'c' * 32}.png"
+    )
+    annotation.refresh_from_db()
+
+    text = annotation_context(annotation)
+
+    assert "## Comment (written by the site visitor" in text
+    assert "````text\n" + HOSTILE + "\n````" in text
+    assert "## Replies (1)" in text
+    assert "/api/v1/uploads/" not in text

@@ -5,13 +5,21 @@ Screenshots land in tests/artefacts/annotations/ (git-ignored)."""
 from __future__ import annotations
 
 import os
+import struct
+import zlib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.test import Client
+from django.utils import timezone
 
+from annotations.models import Upload
+from config.ids import hex32
 from tests.annotations.factories import AnnotationFactory
 
 pytestmark = pytest.mark.browser
@@ -89,3 +97,109 @@ def test_inbox_and_stakeholders_fit_the_width(
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTEFACTS / f"stakeholders_{width}.png"), full_page=True)
     context.close()
+
+
+# --- The screenshot with the element's box ---------------------------------------------------
+def png(width: int, height: int, marker: tuple[int, int, int, int]) -> bytes:
+    """A white RGB PNG with one blue rectangle (``x, y, w, h`` in image pixels)."""
+    mx, my, mw, mh = marker
+    white, blue = b"\xff\xff\xff", b"\x1d\x4e\xd8"
+    plain = b"\x00" + white * width
+    marked = b"\x00" + white * mx + blue * mw + white * (width - mx - mw)
+    raw = b"".join(marked if my <= y < my + mh else plain for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_screenshot_box_is_drawn_over_the_element(
+    chromium, live_server, settings, tmp_path, member, workspace, project, width
+):
+    """A capture at device_pixel_ratio 2 (the image is twice the viewport in pixels): the
+    blue element in the image must sit exactly under the drawn box, at any page width."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = ""
+    viewport = {"width": 800, "height": 500, "device_pixel_ratio": 2, "scroll_x": 0}
+    rect = {"x": 520, "y": 310, "width": 160, "height": 60}
+    dpr = 2
+    image = png(
+        800 * dpr,
+        500 * dpr,
+        (rect["x"] * dpr, rect["y"] * dpr, rect["width"] * dpr, rect["height"] * dpr),
+    )
+    key = f"gf/{project.pk}/screenshot/{hex32()}.png"
+    storages["default"].save(key, ContentFile(image))
+    now = timezone.now()
+    annotation = AnnotationFactory.create(
+        project=project,
+        element={"tag": "button", "text": "Pay now", "rect": rect},
+        viewport=viewport,
+        screenshot_key=key,
+    )
+    Upload.objects.create(
+        project=project,
+        annotation=annotation,
+        kind="screenshot",
+        key=key,
+        content_type="image/png",
+        expires_at=now + timedelta(minutes=5),
+        uploaded_at=now,
+        attached_at=now,
+        size=len(image),
+    )
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sign_in(page, live_server, member)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('screenshot-image');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    page.locator("#screenshot").scroll_into_view_if_needed()
+    geometry = page.evaluate(
+        """() => {
+        const img = document.getElementById('screenshot-image');
+        const box = document.getElementById('screenshot-box').getBoundingClientRect();
+        const at = img.getBoundingClientRect();
+        // The image's own pixels under the box's centre and just outside its corner.
+        const canvas = document.createElement('canvas');
+        canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+        const ctx = canvas.getContext('2d');
+        ctx.drawImage(img, 0, 0);
+        const sx = img.naturalWidth / at.width, sy = img.naturalHeight / at.height;
+        const pixel = (x, y) => Array.from(ctx.getImageData(
+            Math.floor((x - at.left) * sx), Math.floor((y - at.top) * sy), 1, 1
+        ).data).slice(0, 3);
+        return {
+            natural: [img.naturalWidth, img.naturalHeight],
+            shown: [at.width, at.height],
+            box: [box.left - at.left, box.top - at.top, box.width, box.height],
+            centre: pixel(box.left + box.width / 2, box.top + box.height / 2),
+            outside: pixel(box.left - 4, box.top - 4),
+        };
+    }"""
+    )
+    page.screenshot(path=str(ARTEFACTS / f"annotation_box_{width}.png"), full_page=True)
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    context.close()
+
+    assert geometry["natural"] == [1600, 1000]
+    shown_w, shown_h = geometry["shown"]
+    scale = shown_w / 800  # CSS px of the page per CSS px of the captured viewport
+    expected = [rect["x"] * scale, rect["y"] * scale, rect["width"] * scale, rect["height"] * scale]
+    assert geometry["box"] == pytest.approx(expected, abs=1.5)
+    assert shown_h == pytest.approx(500 * scale, abs=1.5)
+    assert geometry["centre"] == [0x1D, 0x4E, 0xD8]
+    assert geometry["outside"] == [255, 255, 255]

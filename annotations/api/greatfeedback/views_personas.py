@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Role, Workspace
-from annotations import selectors as annotation_selectors
 from annotations.api.greatfeedback.serializers_personas import (
     PersonaCreateInput,
     PersonaOutput,
@@ -25,7 +24,8 @@ from annotations.api.greatfeedback.serializers_personas import (
     RunPersonasInput,
     RunPersonasOutput,
 )
-from annotations.models import Annotation, Persona
+from annotations.api.greatfeedback.views import AnnotationScopedView
+from annotations.models import Persona
 from annotations.personas import errors, selectors, services
 from config.api.families import GreatfeedbackAPIView
 
@@ -142,23 +142,11 @@ class PersonaResetDefaults(PersonaView):
 
 
 # --- runs ----------------------------------------------------------------------------------
-class AnnotationPersonaView(GreatfeedbackAPIView):
+class AnnotationPersonaView(AnnotationScopedView):
     serializer_class = PersonaRunOutput
     list_keys = ("created_at", "id")  # oldest first
     list_descending = False
     cursor_salt = "gf:persona-runs"
-
-    def scoped_queryset(self, workspace: Workspace) -> Any:
-        return Annotation.objects.for_workspace(workspace)
-
-    def get_annotation(self, annotation_id: str) -> Annotation:
-        annotation = annotation_selectors.annotation_get(
-            workspace=self.caller.workspace, annotation_id=annotation_id
-        )
-        if annotation is None:
-            raise errors.annotation_not_found()
-        annotation.project.workspace = self.caller.workspace
-        return annotation
 
 
 class RunPersonas(AnnotationPersonaView):
