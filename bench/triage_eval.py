@@ -4,14 +4,19 @@ Usage (from the repository root)::
 
     python -m bench.triage_eval                 # rebuilds the sources, then prints the figures
     python -m bench.triage_eval --cache DIR     # rebuilt sources (default var/triage-eval)
+    python -m bench.triage_eval --select        # the model-selection table (trains in memory)
 
-The shipped engine is trained on the hand-written set (and, once trained on them, the
-licensed real reviews in triage/engine/data/real, rebuilt by bench/triage_data.py). Every source
+The shipped engine is trained on the hand-written set plus the licensed real reviews in
+triage/engine/data/real (Maalej et al. 2016, rebuilt by bench/triage_data.py). Every source
 here is a *different* source, written by other users and labelled by other people, so every
 figure is cross-dataset. These sources state no licence, so they are never shipped or
 trained on (docs/triage.md, "Real data: manifest"): this script rebuilds them from their
 pinned commits with ``git`` (a local bare mirror named by ``--mirror-root``, else the GitHub
 URL), maps their labels to ours and caches the result as JSONL.
+
+``--select`` trains candidate category heads in memory (feature set x learner x with or
+without the real training data) and scores each on these sources and, for the candidates
+trained without it, on the Maalej reviews: the evidence behind train.CHOSEN_CONFIG.
 """
 
 from __future__ import annotations
@@ -247,13 +252,59 @@ def smoke(paths: Iterable[Path]) -> None:
         )
 
 
+def select(args: argparse.Namespace) -> None:
+    """Score candidate category heads on every source they were not trained on."""
+    from triage.engine import dataset
+    from triage.engine import train as tr
+    from triage.engine.features import extract_many
+
+    hand, _ = tr.dataset.split(dataset.load_training())
+    real = dataset.load_real()
+    tests = {s.name: rebuild(s, args.cache, args.mirror_root) for s in SOURCES}
+    tests["maalej2016"] = [{"text": e.text, "gold": e.category} for e in real]
+    review_like = {"vu-app-reviews", "maalej2016"}
+    print("\n## Model selection: category macro-F1 on sources the candidate never saw")
+    print(
+        f"{'features':<30} {'learner':<7} {'trained on':<22} " + " ".join(f"{n:>15}" for n in tests)
+    )
+    for cfg in tr.GRID[:4]:
+        for method in ("nb", "lr"):
+            for with_real in (False, True):
+                rows = hand + (real if with_real else [])
+                X = extract_many([e.text for e in rows], cfg)
+                head = tr.fit_head("category", rows, X, method)
+                cells = []
+                for name, test in tests.items():
+                    if with_real and name == "maalej2016":
+                        cells.append(f"{'(trained on)':>15}")
+                        continue
+                    pred = [head.predict(x) for x in extract_many([r["text"] for r in test], cfg)]
+                    if name in review_like:
+                        pred = [p if p in ("bug", "feature") else "other" for p in pred]
+                        classes: tuple[str, ...] = ("bug", "feature", "other")
+                    else:
+                        pred = [p if p != "other" else "question" for p in pred]
+                        classes = ("bug", "feature", "question")
+                    f1 = macro_f1([r["gold"] for r in test], pred, classes)
+                    cells.append(f"{f1:>15.3f}")
+                trained = "hand-written + maalej" if with_real else "hand-written"
+                print(
+                    f"{tr.describe(cfg):<30} {method:<7} {trained:<22} " + " ".join(cells),
+                    flush=True,
+                )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, default=ROOT / "var" / "triage-eval")
     parser.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     parser.add_argument("--no-smoke", action="store_true")
+    parser.add_argument("--select", action="store_true", help="print the model-selection table")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    if args.select:
+        select(args)
+        return 0
     from triage.engine.model import default_model
 
     real = default_model().meta.get("trained_on_real")

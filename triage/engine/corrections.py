@@ -68,7 +68,9 @@ def convert(
             {
                 "text": text,
                 "lang": lang,
-                "category": row["category"],
+                # "other" (not actionable) is reported as question; the fine label keeps it
+                # apart, and the category head learns it as its own class.
+                "category": "other" if row["label"] == "other" else row["category"],
                 "sentiment": row["sentiment"],
                 "praise": row["label"] == "praise",
                 "group": f"correction-{row['object_id']}",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from triage.engine import dataset
 from triage.engine.dataset import Example
-from triage.engine.engine import ITEM_TYPE_FOR_CATEGORY, TriageResult, triage
+from triage.engine.engine import FLUISTER_CATEGORY, ITEM_TYPE_FOR_CATEGORY, TriageResult, triage
 from triage.engine.learn import accuracy, macro_f1
 from triage.engine.model import default_model
 from triage.engine.train import data_digest
@@ -25,7 +25,14 @@ from triage.engine.train import data_digest
 
 def gold_item_type(e: Example) -> str:
     """Minolith type implied by the labels: praise wins, else the category mapping."""
-    return "praise" if e.praise else ITEM_TYPE_FOR_CATEGORY[e.category]
+    if e.praise:
+        return "praise"
+    return ITEM_TYPE_FOR_CATEGORY.get(e.category, "feedback")
+
+
+def gold_category(e: Example) -> str:
+    """The Fluister category the labels imply: praise and other are reported as question."""
+    return FLUISTER_CATEGORY[dataset.fine_label(e)]
 
 
 def table(examples: Sequence[Example], results: Sequence[TriageResult]) -> str:
@@ -42,7 +49,7 @@ def table(examples: Sequence[Example], results: Sequence[TriageResult]) -> str:
             continue
         ex = [examples[i] for i in idx]
         res = [results[i] for i in idx]
-        cat_g, cat_p = [e.category for e in ex], [r.category for r in res]
+        cat_g, cat_p = [gold_category(e) for e in ex], [r.category for r in res]
         sen_g, sen_p = [e.sentiment for e in ex], [r.sentiment for r in res]
         typ_g, typ_p = [gold_item_type(e) for e in ex], [r.item_type for r in res]
         lang_acc = accuracy([e.lang for e in ex], [r.language for r in res])
@@ -58,9 +65,10 @@ def errors(examples: Sequence[Example], results: Sequence[TriageResult]) -> list
     """One line per example with a wrong category or sentiment, for error analysis."""
     out = []
     for e, r in zip(examples, results, strict=True):
-        if e.category != r.category or e.sentiment != r.sentiment:
+        if gold_category(e) != r.category or e.sentiment != r.sentiment:
             out.append(
-                f"[{e.lang}] gold {e.category}/{e.sentiment} got {r.category}/{r.sentiment}: "
+                f"[{e.lang}] gold {gold_category(e)}/{e.sentiment} "
+                f"got {r.category}/{r.sentiment} ({r.label}): "
                 f"{e.text}"
             )
     return out

@@ -1,8 +1,9 @@
 """Run-time side of the trained classifiers: load ``model.json`` once, score feature sets.
 
-``model.json`` holds several linear *heads* (category, sentiment, praise, language) over one
-shared feature vocabulary. Each feature maps to one flat list with the weights of every
-head side by side, so scoring a text costs one dict lookup per feature, not one per head.
+``model.json`` holds several linear *heads* (category, sentiment, praise, language), each with
+the weights of the features it kept. At load time they are merged into one table in which
+each feature maps to one flat tuple with the weights of every head side by side (zeros where
+a head has no weight), so scoring a text costs one dict lookup per feature, not one per head.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from triage.engine.features import FeatureConfig
 
 MODEL_PATH = Path(__file__).with_name("model.json")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +76,18 @@ class Model:
             for h in data["heads"]
         )
         width = sum(len(h.classes) for h in heads)
-        weights = {f: tuple(w) for f, w in data["weights"].items()}
-        if any(len(w) != width for w in weights.values()):
-            raise ValueError("weight vectors do not match the heads")
+        per_head: dict[str, dict[str, list[float]]] = data["weights"]
+        if set(per_head) != {h.name for h in heads}:
+            raise ValueError("weights do not match the heads")
+        flat: dict[str, list[float]] = {}
+        for h in heads:
+            n = len(h.classes)
+            for f, w in per_head[h.name].items():
+                if len(w) != n:
+                    raise ValueError(f"weight vector of {f!r} does not match head {h.name}")
+                vec = flat.setdefault(f, [0.0] * width)
+                vec[h.offset : h.offset + n] = w
+        weights = {f: tuple(w) for f, w in flat.items()}
         return cls(FeatureConfig.from_dict(data["config"]), heads, weights, data.get("meta", {}))
 
     def predict(self, feats: set[str]) -> dict[str, Prediction]:

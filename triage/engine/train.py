@@ -2,14 +2,18 @@
 
 Run ``python -m triage.engine.train`` from the repository root. Steps:
 
-1. Load ``data/labelled.jsonl`` and drop the fixed held-out split (``dataset.is_heldout``);
-   nothing below ever sees it.
+1. Load ``data/labelled.jsonl`` (plus reviewed corrections) and drop the fixed held-out
+   split (``dataset.is_heldout``); nothing below ever sees it. Load the licensed real
+   feedback in ``data/real/`` (bench/triage_data.py rebuilds it): it has category labels
+   only, so it trains the category and language heads, never sentiment or praise.
 2. Model selection by grouped 5-fold cross-validation *inside the training split*: every
    feature configuration in :data:`GRID` x {Naive Bayes, logistic regression} x head, plus a
    rules-only baseline for reference. Folds are by translation group, like the held-out
    split, so a sentence and its translation are never on both sides.
-3. Pick the feature configuration with the best mean CV macro-F1 over the two outputs the
-   API promises (category, sentiment); then, per head, the better learner.
+3. The feature configuration and the category learner are fixed by the *cross-dataset*
+   evaluation (:data:`CHOSEN_CONFIG`, :data:`CATEGORY_METHOD`; ``python -m bench.triage_eval
+   --select`` prints the evidence): the in-set CV above rewards the hand-written style and
+   chose a model that did not hold on real feedback. Per tone head, CV picks the learner.
 4. Fit the winners on the whole training split, prune near-zero weights, round, verify the
    pruned model predicts the training split exactly like the unpruned one, and write JSON.
 
@@ -37,7 +41,7 @@ from triage.engine.model import FORMAT_VERSION, MODEL_PATH, Model
 Label = Callable[[Example], str]
 
 HEADS: tuple[tuple[str, tuple[str, ...], Label], ...] = (
-    ("category", dataset.CATEGORIES, lambda e: e.category),
+    ("category", dataset.FINE_CATEGORIES, dataset.fine_label),
     ("sentiment", dataset.SENTIMENTS, lambda e: e.sentiment),
     ("praise", ("no", "yes"), lambda e: "yes" if e.praise else "no"),
     ("language", dataset.LANGUAGES, lambda e: e.lang),
@@ -53,8 +57,25 @@ GRID: tuple[FeatureConfig, ...] = (
 )
 
 LEARNERS: dict[str, Callable[..., Head]] = {"nb": train_nb, "lr": train_lr}
+# Heads trained on the real data too (it has no sentiment or praise labels; the language head
+# needs no more English).
+REAL_HEADS = ("category",)
+# Chosen on the cross-dataset evaluation (train on the hand-written set + Maalej 2016, test on
+# the VU app reviews and the NLBSE'24 issues; docs/triage.md has the table): words 1-2 plus
+# the lexicon cues, logistic regression for the category head. Character n-grams and Naive
+# Bayes both scored lower on the unseen sources.
+CHOSEN_CONFIG = GRID[1]
+CATEGORY_METHOD = "lr"
+# A feature seen in fewer real rows than this, and never in the hand-written set, is dropped
+# before training: one-off words of long reviews only memorise those reviews, and dropping
+# them keeps model.json small (cross-dataset macro-F1 moved by less than a point).
+MIN_REAL_DF = 2
+# Each hand-written (and corrected) row counts this many times in the category head, so the
+# only rows in nl, de, fr and es are not outweighed 3:1 by English reviews (cross-dataset: the
+# unseen English sources moved by about one point, the five-language smoke set gained two).
+HAND_WEIGHT = 2
 CV_FOLDS = 5
-PRUNE_THRESHOLD = {"nb": 0.02, "lr": 0.002}
+PRUNE_THRESHOLD = {"nb": 0.02, "lr": 0.01}
 DECIMALS = 4
 
 
@@ -155,7 +176,7 @@ def praise_rule_cv(
             head = _fit(methods[name], name, [X[i] for i in tr], y, classes)
             for i in te:
                 pred[name][i] = head.predict(X[i])
-    mapping = {"bug": "bug", "feature": "idea", "question": "question"}
+    mapping = {"bug": "bug", "feature": "idea", "question": "question", "other": "feedback"}
     gold = ["praise" if e.praise else mapping[e.category] for e in train]
     scores = {}
     for rule_name, rule in PRAISE_RULES.items():
@@ -168,14 +189,9 @@ def praise_rule_cv(
             for flag, cat in zip(flags, pred["category"], strict=True)
         ]
         scores[f"item type: {rule_name}"] = macro_f1(gold, got)
-        # Praise rows are labelled category "feature"; does forcing that help category?
-        overridden = [
-            "feature" if flag else cat for flag, cat in zip(flags, pred["category"], strict=True)
-        ]
-        scores[f"category, praise->feature: {rule_name}"] = macro_f1(
-            [e.category for e in train], overridden
-        )
-    scores["category, no override"] = macro_f1([e.category for e in train], pred["category"])
+    scores["category (fine), no override"] = macro_f1(
+        [dataset.fine_label(e) for e in train], pred["category"]
+    )
     return scores
 
 
@@ -194,35 +210,53 @@ def _fmt_row(row: dict[str, float]) -> str:
 
 
 def select(results: dict[str, dict[str, float]]) -> tuple[int, dict[str, str]]:
-    """Best config index by mean(category, sentiment) of its best learners; learner per head."""
-    best_index, best_score = 0, -1.0
-    for cfg_index in range(len(GRID)):
-        per_head = {
-            name: max(results[f"{cfg_index}|{m}"][name] for m in LEARNERS) for name, *_ in HEADS
-        }
-        score = (per_head["category"] + per_head["sentiment"]) / 2
-        if score > best_score + 1e-9:
-            best_index, best_score = cfg_index, score
+    """The cross-dataset configuration, and per tone head the learner with the better CV."""
+    best_index = GRID.index(CHOSEN_CONFIG)
     methods = {}
     for name, *_ in HEADS:
         # Ties go to Naive Bayes: same accuracy, fewer moving parts.
         methods[name] = max(
             LEARNERS, key=lambda m: (round(results[f"{best_index}|{m}"][name], 6), m == "nb")
         )
+    methods["category"] = CATEGORY_METHOD
     return best_index, methods
+
+
+def fit_head(name: str, examples: Sequence[Example], X: Sequence[set[str]], method: str) -> Head:
+    """Train head ``name`` on the rows that carry its label (tone heads: hand-written only)."""
+    classes, get = next((c, g) for n, c, g in HEADS if n == name)
+    idx = [i for i, e in enumerate(examples) if e.has_tone]
+    if name in REAL_HEADS:
+        X = drop_rare_real(examples, X)
+        idx = idx * HAND_WEIGHT + [i for i, e in enumerate(examples) if not e.has_tone]
+    return _fit(
+        method, name, [X[i] for i in idx], [classes.index(get(examples[i])) for i in idx], classes
+    )
+
+
+def drop_rare_real(examples: Sequence[Example], X: Sequence[set[str]]) -> list[set[str]]:
+    """``X`` without the features seen in fewer than MIN_REAL_DF real rows and never in a
+    hand-written or corrected one."""
+    known: set[str] = set()
+    df: dict[str, int] = {}
+    for e, feats in zip(examples, X, strict=True):
+        if e.has_tone:
+            known |= feats
+        else:
+            for f in feats:
+                df[f] = df.get(f, 0) + 1
+    rare = {f for f, n in df.items() if n < MIN_REAL_DF and f not in known}
+    return [feats - rare for feats in X]
 
 
 def fit_model(
     train: list[Example], cfg: FeatureConfig, methods: dict[str, str]
 ) -> tuple[list[Head], dict[str, Any]]:
-    """Train the chosen heads on the full training split and build the model.json dict."""
+    """Train the chosen heads on the full training split (hand-written, corrections and the
+    real rows) and build the model.json dict."""
     X = extract_many([e.text for e in train], cfg)
-    heads: list[Head] = []
-    for name, classes, get in HEADS:
-        head = _fit(methods[name], name, X, [classes.index(get(e)) for e in train], classes)
-        heads.append(head)
+    heads = [fit_head(name, train, X, methods[name]) for name, *_ in HEADS]
     pruned = [prune(h, PRUNE_THRESHOLD[h.method]) for h in heads]
-    vocab = sorted(set().union(*(h.weights for h in pruned)))
     head_meta = []
     offset = 0
     for h in pruned:
@@ -237,13 +271,12 @@ def fit_model(
             }
         )
         offset += len(h.classes)
-    weights: dict[str, list[float]] = {}
-    for f in vocab:
-        vec: list[float] = []
-        for h in pruned:
-            w = h.weights.get(f) or [0.0] * len(h.classes)
-            vec.extend(round(v, DECIMALS) for v in w)
-        weights[f] = vec
+    # Per head, only the features that head kept: the category head has thousands of review
+    # words the tone heads never saw, and a flat table would store zeros for them.
+    weights = {
+        h.name: {f: [round(v, DECIMALS) for v in h.weights[f]] for f in sorted(h.weights)}
+        for h in pruned
+    }
     data = {
         "format": FORMAT_VERSION,
         "config": cfg.to_dict(),
@@ -264,12 +297,19 @@ def verify(heads: list[Head], model: Model, train: list[Example]) -> int:
     return changed
 
 
-def data_digest(path: Path = dataset.DATA_PATH, corrections: Path = dataset.CORRECTIONS_DIR) -> str:
-    """SHA-256 of the labelled file (and, when there are any, the corrections files), stored
-    in model.json so evaluate and the tests can detect a model older than its data."""
+def data_digest(
+    path: Path = dataset.DATA_PATH,
+    corrections: Path = dataset.CORRECTIONS_DIR,
+    real: Path = dataset.REAL_DIR,
+) -> str:
+    """SHA-256 of the labelled file (and, when there are any, the corrections and real-data
+    files), stored in model.json so evaluate and the tests can detect a model older than its
+    data."""
     digest = hashlib.sha256(path.read_bytes())
     for file in dataset.correction_files(corrections):
         digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    for file in dataset.real_files(real):
+        digest.update(b"real/" + file.name.encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
 
 
@@ -289,6 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"labelled: {len(examples)}  train: {len(train)}  held-out (never used): {len(heldout)}")
     corrected = sum(1 for e in examples if e.source.startswith(dataset.CORRECTION_PREFIX))
     print(f"  of which from reviewed corrections (data/corrections/*.jsonl): {corrected}")
+    real = dataset.load_real()
+    by_source: dict[str, int] = {}
+    for e in real:
+        name = e.source.split(":", 1)[0]
+        by_source[name] = by_source.get(name, 0) + 1
+    print(f"real feedback (data/real/*.jsonl, category and language heads only): {by_source}")
 
     if args.quick:
         previous = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
@@ -320,16 +366,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {rule_name:<60} {score:.3f}")
         selection["item_type_rules"] = {k: round(v, 4) for k, v in rule_scores.items()}
 
-    heads, data = fit_model(train, cfg, methods)
+    heads, data = fit_model(train + real, cfg, methods)
     data["meta"] = {
         "trained_on": len(train),
+        "trained_on_real": by_source,
         "heldout": len(heldout),
         "data_sha256": data_digest(),
         "selection": selection,
     }
     model = Model.from_dict(data)
-    changed = verify(heads, model, train)
-    print(f"features kept: {len(data['weights'])}; predictions changed by pruning: {changed}")
+    changed = verify(heads, model, train + real)
+    kept = {name: len(w) for name, w in data["weights"].items()}
+    print(f"features kept per head: {kept}; predictions changed by pruning: {changed}")
     args.out.write_text(
         json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
         encoding="utf-8",
