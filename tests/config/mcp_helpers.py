@@ -54,5 +54,6 @@ def unwrap(text: str | None) -> str | None:
     if text is None:
         return None
     lines = text.split("\n")
-    assert lines[0].startswith("<untrusted-") and lines[-1] == f"</{lines[0][1:]}"
+    assert lines[0].startswith("<untrusted-")
+    assert lines[-1] == f"</{lines[0][1:]}"
     return "\n".join(lines[1:-1])
