@@ -12,6 +12,7 @@ parallel; the inbox and the annotation page add their filters and controls as ea
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,16 +22,19 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceAction, WorkspaceMixin, confirmed, invalid_status
 from accounts.models import Role
 from accounts.selectors import membership_list
 from annotations import selectors, services
+from annotations.filters import AnnotationFilter
 from annotations.forms import AnnotationUpdateForm, ReplyForm, StakeholderForm
 from annotations.markdown import annotation_markdown
 from annotations.models import (
     Annotation,
+    AnnotationKind,
     AnnotationStatus,
     Stakeholder,
 )
@@ -269,9 +273,67 @@ def status_counts(queryset: QuerySet[Annotation]) -> dict[str, int]:
 
 
 # --- The inbox -------------------------------------------------------------------------------
+FILTER_PARAMS = ("status", "kind", "since", "auto_fix")
+SINCE_PRESETS = (("24h", "Last 24 hours", 1), ("7d", "Last 7 days", 7), ("30d", "Last 30 days", 30))
+AUTO_FIX_LABELS = {"true": "Auto-fix authorised", "false": "No auto-fix"}
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def since_choices(now: datetime, current: str) -> list[tuple[str, str]]:
+    """The ``since`` select: presets as epoch milliseconds (the API's unit) counted back from
+    ``now``, and the current value when it is none of them (a preset picked earlier has moved
+    on since), labelled with its date."""
+    hour = now.replace(minute=0, second=0, microsecond=0)  # stable links within the hour
+    choices = [
+        (str(epoch_ms(hour - timedelta(days=days))), label) for _, label, days in SINCE_PRESETS
+    ]
+    if current and current not in {value for value, _ in choices}:
+        choices.insert(0, (current, f"Since {since_label(current)}"))
+    return choices
+
+
+def since_label(value: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return value
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def inbox_chips(params: QueryDict, site_name: str) -> list[dict[str, str]]:
+    """One removable chip per active filter: its label, value, and the inbox URL without it."""
+    labels = {
+        "site": ("Site", lambda v: site_name or v),
+        "status": ("Status", lambda v: dict(AnnotationStatus.choices).get(v, v)),
+        "kind": ("Kind", lambda v: dict(AnnotationKind.choices).get(v, v)),
+        "since": ("Since", since_label),
+        "auto_fix": ("Auto-fix", lambda v: AUTO_FIX_LABELS.get(v, v)),
+    }
+    chips = []
+    for name, (label, show) in labels.items():
+        value = params.get(name, "")
+        if not value:
+            continue
+        rest = params.copy()
+        rest.pop(name, None)
+        chips.append(
+            {
+                "label": label,
+                "value": str(show(value)),
+                "remove": safe_querystring(rest.urlencode()),
+            }
+        )
+    return chips
+
+
 class AnnotationListView(AnnotationMixin, TemplateView):
     """Every annotation of the workspace's sites (``site`` narrows to one), or, under
-    ``projects/<project_id>/annotations/``, one site's. Newest first, keyset pages."""
+    ``projects/<project_id>/annotations/``, one site's. The API's own FilterSet
+    (``annotations.filters.AnnotationFilter``: status, kind, since, auto_fix), newest first,
+    keyset pages, counts per status under the other filters."""
 
     template_name = "annotations/annotation_list.html"
     project: Project | None = None
@@ -295,30 +357,42 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         request = self.request
         sites = list(project_list(workspace=self.workspace).order_by("name", "id"))
         base = self.annotations()
-        # Only the site narrows this inbox for now; every other parameter is dropped.
+        # Only the documented filters (and the site, on the workspace inbox) are kept: any
+        # other parameter is dropped, so the query string stays ours.
         params = QueryDict(mutable=True)
-        if request.GET.get("site"):
-            params["site"] = request.GET["site"]
+        for name in ("site", *FILTER_PARAMS):
+            if request.GET.get(name):
+                params[name] = request.GET[name][:100]
         errors: list[tuple[str, str]] = []
-        site_filtered = False
+        site_name = ""
         if self.project is not None:
             base = base.for_project(self.project)
             params.pop("site", None)
-        else:
-            site_id = params.get("site", "")
-            if site_id:
-                site = next((s for s in sites if s.pk == site_id), None)
-                if site is None:
-                    errors.append(("site", "site: no such site in this workspace."))
-                    params.pop("site")
-                else:
-                    base = base.for_project(site)
-                    site_filtered = True
-        counts = status_counts(base)
+        elif params.get("site"):
+            site = next((s for s in sites if s.pk == params["site"]), None)
+            if site is None:
+                errors.append(("site", "site: no such site in this workspace."))
+                params.pop("site")
+            else:
+                base = base.for_project(site)
+                site_name = site.name
+        filterset = AnnotationFilter(params, queryset=base)
+        if not filterset.is_valid():
+            # Show what was wrong and drop only those parameters (the API answers 400).
+            for name, field_errors in filterset.form.errors.items():
+                errors.append((name, " ".join(map(str, field_errors))))
+                params.pop(name, None)
+            filterset = AnnotationFilter(params, queryset=base)
+            filterset.is_valid()
+        without_status = params.copy()
+        without_status.pop("status", None)
+        counts_set = AnnotationFilter(without_status, queryset=base)
+        counts_set.is_valid()
+        counts = status_counts(counts_set.qs)
 
         def page_at(cursor: str | None) -> KeysetPage:
             return keyset_paginate(
-                base.select_related("project", "assignee"),
+                filterset.qs.select_related("project", "assignee"),
                 cursor=cursor,
                 limit=PAGE_SIZE,
                 salt=f"gf-inbox:{self.workspace.pk}",
@@ -332,6 +406,9 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         back_params = params.copy()
         if self.project is not None:
             back_params["site"] = self.project.pk
+        filtered = filterset.active or bool(site_name)
+        values = {name: params.get(name, "") for name in ("site", *FILTER_PARAMS)}
+        without_status_qs = safe_querystring(without_status.urlencode())
         context.update(
             project=self.project,
             sites=sites,
@@ -339,16 +416,24 @@ class AnnotationListView(AnnotationMixin, TemplateView):
             next_cursor=page.next_cursor,
             is_first_page=not request.GET.get("cursor"),
             filter_errors=errors,
-            values={"site": params.get("site", "")},
+            filtered=filtered,
+            filter_chips=inbox_chips(params, site_name),
+            values=values,
+            statuses=AnnotationStatus.choices,
+            kinds=AnnotationKind.choices,
+            since_choices=since_choices(timezone.now(), values["since"]),
+            auto_fix_choices=list(AUTO_FIX_LABELS.items()),
             querystring=safe_querystring(params.urlencode()),
-            # The annotation page's way back: the workspace inbox with the same site
-            # (this one, when the list was one site's).
+            without_status_qs=without_status_qs,
+            # The annotation page's way back: the workspace inbox with the same filters
+            # (and this site, when the list was one site's).
             back_qs=safe_querystring(back_params.urlencode()),
             status_counts=[
-                (value, label, counts[value]) for value, label in AnnotationStatus.choices
+                (value, label, counts[value], values["status"] == value)
+                for value, label in AnnotationStatus.choices
             ],
             total=sum(counts.values()),
-            has_any=bool(page.items) or site_filtered or bool(request.GET.get("cursor")),
+            has_any=bool(page.items) or filtered or bool(request.GET.get("cursor")),
             list_url=self.list_url(),
         )
         return context

@@ -215,7 +215,12 @@ def test_member_changes_status_and_replies_by_keyboard(
     context = chromium.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, live_server, member)
-    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/")
+    # The inbox's keys (inbox.js, shared with the feedback inbox): j selects, Enter opens.
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=comment")
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"annotation-{annotation.pk}"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/*")
     page.wait_for_function("() => !!window.htmx")
 
     # "?" opens the shortcuts, Esc closes them.
@@ -249,8 +254,8 @@ def test_member_changes_status_and_replies_by_keyboard(
     assert page.locator("#id_body").input_value() == ""
     page.screenshot(path=str(ARTEFACTS / "annotation_keyboard.png"), full_page=True)
 
-    # u: back to the inbox.
+    # u: back to the inbox it came from, filters kept.
     page.keyboard.press("Escape")
     page.keyboard.press("u")
-    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/")
+    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=comment")
     context.close()
