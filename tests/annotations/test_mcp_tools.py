@@ -81,7 +81,7 @@ def test_read_annotation_wraps_visitor_text_and_carries_the_markdown(mcp, annota
     tag = data["untrusted_content"]["boundary"]
     assert out["body"] == f"<{tag}>\nCheckout button is unreadable\n</{tag}>"
     assert unwrap(out["replies"][0]["body"]) == "It is grey on grey"
-    assert "## Comment (written by the site visitor" in unwrap(out["markdown"])
+    assert "## Comment (written by the site visitor" in (unwrap(out["markdown"]) or "")
     fields = {f["field"]: f for f in data["untrusted_content"]["fields"]}
     assert fields["annotation.body"]["provenance"]["submitter"] == "anonymous"
     assert fields["annotation.body"]["injection_suspected"] is False

@@ -42,8 +42,14 @@ def rest_get(key, item_id):
 
 
 def test_the_documented_agent_workflow(mcp, key, project):
-    created = ok(mcp, "submit_feedback", body="The CSV export is missing the created_at column.",
-                 title="CSV export missing timestamp", type="bug", tags=["export", "csv"])  # fmt: skip
+    created = ok(
+        mcp,
+        "submit_feedback",
+        body="The CSV export is missing the created_at column.",
+        title="CSV export missing timestamp",
+        type="bug",
+        tags=["export", "csv"],
+    )
     item_id = created["data"]["id"]
     assert unwrap(created["data"]["title"]) == "CSV export missing timestamp"
 
