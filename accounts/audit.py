@@ -29,6 +29,8 @@ ACTOR_KINDS: dict[str, str] = {
 class Actor:
     actor_id: str
     user: User | None = None
+    # The agent an MCP client named (X-Minolith-Agent): kept in every audit row it writes.
+    agent: str = ""
 
     @classmethod
     def for_user(cls, user: User) -> Actor:
@@ -67,5 +69,5 @@ def record(
         action=action,
         target_type=target_type,
         target_id=str(target_id),
-        data=data or {},
+        data={**(data or {}), "agent": actor.agent} if actor.agent else (data or {}),
     )

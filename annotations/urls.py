@@ -16,6 +16,16 @@ urlpatterns = [
         name="annotation-detail",
     ),
     path(
+        "annotations/<str:annotation_id>/update/",
+        views.AnnotationUpdateView.as_view(),
+        name="annotation-update",
+    ),
+    path(
+        "annotations/<str:annotation_id>/replies/",
+        views.ReplyCreateView.as_view(),
+        name="reply-create",
+    ),
+    path(
         "annotations/<str:annotation_id>/run-personas/",
         views.AnnotationRunPersonasView.as_view(),
         name="annotation-run-personas",

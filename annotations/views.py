@@ -1,31 +1,43 @@
 """The greatfeedback dashboard: the annotations inbox (one site or every site of the
 workspace), the annotation page, and a site's stakeholders.
 
-Stakeholders are created and revoked through ``annotations.stakeholders`` (MEMBER, as the
-API's POST/DELETE are), with the signed-in user as the audit actor, and every successful POST
-answers with ``htmx_redirect`` (POST/redirect/GET). The API's FilterSet, its write services
-(status, assignee, summary, replies), the markdown blob and the signed image URLs are built in
-parallel; the inbox and the annotation page add their filters and controls as each lands
-(docs/dashboard.md, "Annotations"). Every member, GUEST included, reads these pages.
+Views stay thin and share every rule with the REST API: the inbox filters through the API's
+``annotations.filters.AnnotationFilter``; the annotation page reads through
+``annotations.selectors.annotation_get`` and shows ``annotations.markdown``'s blob; its
+controls write through ``annotations.services`` (``annotation_update``, ``reply_create``),
+stakeholders through ``annotations.stakeholders``, always with the signed-in user as the audit
+actor. Writes need MEMBER; every member, GUEST included, reads these pages, but screenshots
+and before/after images (short-lived signed links) go to members only. A successful POST is
+answered in place for htmx or with a redirect (POST/redirect/GET). docs/dashboard.md,
+"Annotations", has the details.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceAction, WorkspaceMixin, confirmed, invalid_status
 from accounts.models import Role
-from annotations.forms import StakeholderForm
+from accounts.selectors import membership_list
+from annotations import selectors, services
+from annotations.filters import AnnotationFilter
+from annotations.forms import AnnotationUpdateForm, ReplyForm, StakeholderForm
+from annotations.markdown import annotation_markdown
 from annotations.models import (
     Annotation,
+    AnnotationKind,
     AnnotationStatus,
     Stakeholder,
 )
@@ -36,7 +48,7 @@ from annotations.stakeholders import stakeholder_create, stakeholder_revoke
 from annotations.uploads import signed_read_url
 from config.api.errors import ApiError
 from config.api.pagination import KeysetPage, keyset_paginate
-from config.htmx import htmx_redirect
+from config.htmx import htmx_redirect, is_htmx
 from config.llm import llm_configured
 from projects.dashboard import ProjectMixin
 from projects.models import Project
@@ -157,44 +169,87 @@ class AnnotationMixin(WorkspaceMixin):
     def annotations(self) -> AnnotationQuerySet:
         return Annotation.objects.for_workspace(self.workspace)
 
-    def get_annotation(self, annotation_id: str) -> Annotation:
-        annotation = (
-            self.annotations()
-            .select_related("project", "assignee", "stakeholder")
-            .with_id(annotation_id)
-            .first()
+    def get_annotation(self, annotation_id: str, *, detail: bool = False) -> Annotation:
+        """The annotation in this workspace (404 otherwise). With ``detail``, its thread,
+        resolutions and persona runs come prefetched (``selectors.annotation_get``), which
+        the markdown blob reads without further queries."""
+        annotation = selectors.annotation_get(
+            workspace=self.workspace, annotation_id=annotation_id, detail=detail
         )
         if annotation is None:
             raise Http404("No such annotation")
         annotation.project.workspace = self.workspace  # the same row: no query to read it
         return annotation
 
-    def annotation_context(self, annotation: Annotation) -> dict[str, Any]:
+    def detail_url(self, annotation: Annotation, fragment: str = "") -> str:
+        url = reverse("annotations:annotation-detail", args=[self.workspace.pk, annotation.pk])
+        return f"{url}#{fragment}" if fragment else url
+
+    def triage_context(self, annotation: Annotation, **extra: Any) -> dict[str, Any]:
+        """What the triage card (status, assignee, summary) needs, alone or in the page."""
+        can_write = self.role_at_least(Role.MEMBER)
+        members = [m.user for m in membership_list(workspace=self.workspace)] if can_write else []
+        return {
+            "annotation": annotation,
+            "workspace": self.workspace,
+            "can_write": can_write,
+            "statuses": AnnotationStatus.choices,
+            "members": members,
+            "update_errors": extra.pop("update_errors", {}),
+            "update_values": extra.pop("update_values", {}),
+            **extra,
+        }
+
+    def thread_context(self, annotation: Annotation, **extra: Any) -> dict[str, Any]:
+        replies = annotation.replies_list  # type: ignore[attr-defined]  # annotation_get
+        prefetch_related_objects(replies, "author_user")
+        return {
+            "annotation": annotation,
+            "workspace": self.workspace,
+            "can_write": self.role_at_least(Role.MEMBER),
+            "replies": replies,
+            "reply_form": extra.pop("reply_form", None) or ReplyForm(),
+            **extra,
+        }
+
+    def markdown_context(self, annotation: Annotation) -> dict[str, Any]:
+        """The markdown card's context; ``annotation`` comes from ``get_annotation(detail=True)``
+        (the blob reads its prefetched thread, resolutions and persona runs)."""
+        can_see_images = self.role_at_least(Role.MEMBER)
+        return {
+            "can_see_images": can_see_images,
+            "markdown": annotation_markdown(
+                annotation, request=self.request, show_images=can_see_images
+            ),
+        }
+
+    def annotation_context(self, annotation: Annotation, **extra: Any) -> dict[str, Any]:
         back = safe_querystring(self.request.GET.get("back", ""))
         element = annotation.element if isinstance(annotation.element, dict) else {}
-        resolutions = list(annotation.resolutions.all())
+        resolutions = annotation.resolutions_list  # type: ignore[attr-defined]
         # Screenshots and before/after images are for members only: a GUEST (often a client
         # or a contractor) reads the text but never receives a signed link to an image.
         can_see_images = self.role_at_least(Role.MEMBER)
         if can_see_images:
             for resolution in resolutions:
-                resolution.before_url = signed_read_url(  # type: ignore[attr-defined]
-                    resolution.before_key, request=self.request
-                )
-                resolution.after_url = signed_read_url(  # type: ignore[attr-defined]
-                    resolution.after_key, request=self.request
-                )
+                resolution.before_url = signed_read_url(resolution.before_key, request=self.request)
+                resolution.after_url = signed_read_url(resolution.after_key, request=self.request)
         return {
+            **self.triage_context(
+                annotation,
+                update_errors=extra.pop("update_errors", {}),
+                update_values=extra.pop("update_values", {}),
+            ),
+            **self.thread_context(annotation, reply_form=extra.pop("reply_form", None)),
             "can_see_images": can_see_images,
             "screenshot_url": signed_read_url(annotation.screenshot_key, request=self.request)
             if can_see_images
             else "",
             "screenshot_box": screenshot_box(element, annotation.viewport),
-            "annotation": annotation,
+            **self.markdown_context(annotation),
             "project": annotation.project,
-            "replies": list(annotation.replies.select_related("author_user")),
             "resolutions": resolutions,
-            "persona_runs": list(persona_selectors.persona_runs(annotation=annotation)),
+            "persona_runs": annotation.persona_runs_list,  # type: ignore[attr-defined]
             "personas_by_category": persona_selectors.personas_by_category(workspace=self.workspace)
             if self.role_at_least(Role.MEMBER)
             else [],
@@ -208,6 +263,7 @@ class AnnotationMixin(WorkspaceMixin):
             "page_url_is_web": annotation.page_url.lower().startswith(("http://", "https://")),
             "back": f"{reverse('annotations:annotation-list', args=[self.workspace.pk])}"
             + (f"?{back}" if back else ""),
+            **extra,
         }
 
 
@@ -220,9 +276,67 @@ def status_counts(queryset: QuerySet[Annotation]) -> dict[str, int]:
 
 
 # --- The inbox -------------------------------------------------------------------------------
+FILTER_PARAMS = ("status", "kind", "since", "auto_fix")
+SINCE_PRESETS = (("24h", "Last 24 hours", 1), ("7d", "Last 7 days", 7), ("30d", "Last 30 days", 30))
+AUTO_FIX_LABELS = {"true": "Auto-fix authorised", "false": "No auto-fix"}
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def since_choices(now: datetime, current: str) -> list[tuple[str, str]]:
+    """The ``since`` select: presets as epoch milliseconds (the API's unit) counted back from
+    ``now``, and the current value when it is none of them (a preset picked earlier has moved
+    on since), labelled with its date."""
+    hour = now.replace(minute=0, second=0, microsecond=0)  # stable links within the hour
+    choices = [
+        (str(epoch_ms(hour - timedelta(days=days))), label) for _, label, days in SINCE_PRESETS
+    ]
+    if current and current not in {value for value, _ in choices}:
+        choices.insert(0, (current, f"Since {since_label(current)}"))
+    return choices
+
+
+def since_label(value: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return value
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def inbox_chips(params: QueryDict, site_name: str) -> list[dict[str, str]]:
+    """One removable chip per active filter: its label, value, and the inbox URL without it."""
+    labels = {
+        "site": ("Site", lambda v: site_name or v),
+        "status": ("Status", lambda v: dict(AnnotationStatus.choices).get(v, v)),
+        "kind": ("Kind", lambda v: dict(AnnotationKind.choices).get(v, v)),
+        "since": ("Since", since_label),
+        "auto_fix": ("Auto-fix", lambda v: AUTO_FIX_LABELS.get(v, v)),
+    }
+    chips = []
+    for name, (label, show) in labels.items():
+        value = params.get(name, "")
+        if not value:
+            continue
+        rest = params.copy()
+        rest.pop(name, None)
+        chips.append(
+            {
+                "label": label,
+                "value": str(show(value)),
+                "remove": safe_querystring(rest.urlencode()),
+            }
+        )
+    return chips
+
+
 class AnnotationListView(AnnotationMixin, TemplateView):
     """Every annotation of the workspace's sites (``site`` narrows to one), or, under
-    ``projects/<project_id>/annotations/``, one site's. Newest first, keyset pages."""
+    ``projects/<project_id>/annotations/``, one site's. The API's own FilterSet
+    (``annotations.filters.AnnotationFilter``: status, kind, since, auto_fix), newest first,
+    keyset pages, counts per status under the other filters."""
 
     template_name = "annotations/annotation_list.html"
     project: Project | None = None
@@ -246,30 +360,42 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         request = self.request
         sites = list(project_list(workspace=self.workspace).order_by("name", "id"))
         base = self.annotations()
-        # Only the site narrows this inbox for now; every other parameter is dropped.
+        # Only the documented filters (and the site, on the workspace inbox) are kept: any
+        # other parameter is dropped, so the query string stays ours.
         params = QueryDict(mutable=True)
-        if request.GET.get("site"):
-            params["site"] = request.GET["site"]
+        for name in ("site", *FILTER_PARAMS):
+            if request.GET.get(name):
+                params[name] = request.GET[name][:100]
         errors: list[tuple[str, str]] = []
-        site_filtered = False
+        site_name = ""
         if self.project is not None:
             base = base.for_project(self.project)
             params.pop("site", None)
-        else:
-            site_id = params.get("site", "")
-            if site_id:
-                site = next((s for s in sites if s.pk == site_id), None)
-                if site is None:
-                    errors.append(("site", "site: no such site in this workspace."))
-                    params.pop("site")
-                else:
-                    base = base.for_project(site)
-                    site_filtered = True
-        counts = status_counts(base)
+        elif params.get("site"):
+            site = next((s for s in sites if s.pk == params["site"]), None)
+            if site is None:
+                errors.append(("site", "site: no such site in this workspace."))
+                params.pop("site")
+            else:
+                base = base.for_project(site)
+                site_name = site.name
+        filterset = AnnotationFilter(params, queryset=base)
+        if not filterset.is_valid():
+            # Show what was wrong and drop only those parameters (the API answers 400).
+            for name, field_errors in filterset.form.errors.items():
+                errors.append((name, " ".join(map(str, field_errors))))
+                params.pop(name, None)
+            filterset = AnnotationFilter(params, queryset=base)
+            filterset.is_valid()
+        without_status = params.copy()
+        without_status.pop("status", None)
+        counts_set = AnnotationFilter(without_status, queryset=base)
+        counts_set.is_valid()
+        counts = status_counts(counts_set.qs)
 
         def page_at(cursor: str | None) -> KeysetPage:
             return keyset_paginate(
-                base.select_related("project", "assignee"),
+                filterset.qs.select_related("project", "assignee"),
                 cursor=cursor,
                 limit=PAGE_SIZE,
                 salt=f"gf-inbox:{self.workspace.pk}",
@@ -283,6 +409,9 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         back_params = params.copy()
         if self.project is not None:
             back_params["site"] = self.project.pk
+        filtered = filterset.active or bool(site_name)
+        values = {name: params.get(name, "") for name in ("site", *FILTER_PARAMS)}
+        without_status_qs = safe_querystring(without_status.urlencode())
         context.update(
             project=self.project,
             sites=sites,
@@ -290,16 +419,24 @@ class AnnotationListView(AnnotationMixin, TemplateView):
             next_cursor=page.next_cursor,
             is_first_page=not request.GET.get("cursor"),
             filter_errors=errors,
-            values={"site": params.get("site", "")},
+            filtered=filtered,
+            filter_chips=inbox_chips(params, site_name),
+            values=values,
+            statuses=AnnotationStatus.choices,
+            kinds=AnnotationKind.choices,
+            since_choices=since_choices(timezone.now(), values["since"]),
+            auto_fix_choices=list(AUTO_FIX_LABELS.items()),
             querystring=safe_querystring(params.urlencode()),
-            # The annotation page's way back: the workspace inbox with the same site
-            # (this one, when the list was one site's).
+            without_status_qs=without_status_qs,
+            # The annotation page's way back: the workspace inbox with the same filters
+            # (and this site, when the list was one site's).
             back_qs=safe_querystring(back_params.urlencode()),
             status_counts=[
-                (value, label, counts[value]) for value, label in AnnotationStatus.choices
+                (value, label, counts[value], values["status"] == value)
+                for value, label in AnnotationStatus.choices
             ],
             total=sum(counts.values()),
-            has_any=bool(page.items) or site_filtered or bool(request.GET.get("cursor")),
+            has_any=bool(page.items) or filtered or bool(request.GET.get("cursor")),
             list_url=self.list_url(),
         )
         return context
@@ -311,9 +448,128 @@ class AnnotationDetailView(AnnotationMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        annotation = self.get_annotation(self.kwargs["annotation_id"])
+        annotation = self.get_annotation(self.kwargs["annotation_id"], detail=True)
         context.update(self.annotation_context(annotation))
         return context
+
+
+class AnnotationSwapMixin(AnnotationMixin):
+    def swap(
+        self,
+        annotation_id: str,
+        template: str,
+        context: dict[str, Any],
+        detailed: Annotation | None = None,
+    ) -> HttpResponse:
+        """An htmx answer after a write: the swapped fragment, then the markdown card out of
+        band, rebuilt from the stored annotation so the blob shows the change too."""
+        detailed = detailed or self.get_annotation(annotation_id, detail=True)
+        card = render_to_string(
+            "annotations/partials/_markdown_card.html",
+            {"annotation": detailed, "oob": True, **self.markdown_context(detailed)},
+            request=self.request,
+        )
+        response = render(self.request, template, context)
+        response.content = response.content + card.encode()
+        return response
+
+
+class AnnotationUpdateView(AnnotationSwapMixin, WorkspaceAction):
+    """MEMBER: status, assignee and/or summary (the fields the form sent) through
+    ``services.annotation_update``, the PATCH endpoint's service, with the signed-in user as
+    the audit actor. htmx gets the triage card back in place (and the header's status badge);
+    a plain POST is redirected to the annotation (POST/redirect/GET). A value the service
+    refuses is shown next to its control: 400 with the page, 200 with the card for htmx."""
+
+    required_role = Role.MEMBER
+    card_template = "annotations/partials/_triage_card.html"
+
+    def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
+        annotation = self.get_annotation(annotation_id)
+        form = AnnotationUpdateForm(request.POST)
+        errors: dict[str, str] = {}
+        if form.is_valid():
+            try:
+                services.annotation_update(
+                    annotation=annotation,
+                    actor=self.actor,
+                    **form.changes(),  # type: ignore[arg-type]  # typed by the form
+                )
+            except ApiError as exc:
+                errors[self.error_field(form)] = exc.message
+        else:
+            errors = {name: " ".join(map(str, e)) for name, e in form.errors.items()}
+        if not errors:
+            if is_htmx(request):
+                return self.swap(
+                    annotation_id,
+                    self.card_template,
+                    self.triage_context(annotation, saved=True, oob_badge=True),
+                )
+            messages.success(request, "Annotation updated.")
+            return htmx_redirect(request, self.detail_url(annotation, "triage"))
+        values = {name: request.POST.get(name, "") for name in ("status", "summary", "assignee")}
+        if is_htmx(request):
+            return render(
+                request,
+                self.card_template,
+                self.triage_context(annotation, update_errors=errors, update_values=values),
+            )
+        annotation = self.get_annotation(annotation_id, detail=True)  # as stored
+        return self.render(
+            AnnotationDetailView.template_name,
+            status=400,
+            **self.annotation_context(annotation, update_errors=errors, update_values=values),
+        )
+
+    @staticmethod
+    def error_field(form: AnnotationUpdateForm) -> str:
+        """Which control a service error belongs to: the one field this form sent (each
+        control posts one), else the status."""
+        sent = [name for name in ("status", "assignee", "summary") if name in form.data]
+        return sent[0] if len(sent) == 1 else "status"
+
+
+class ReplyCreateView(AnnotationSwapMixin, WorkspaceAction):
+    """MEMBER: a reply on the thread through ``services.reply_create`` (author kind ``user``,
+    the signed-in member). htmx gets the thread back with the new reply and an empty box; a
+    plain POST is redirected to it (POST/redirect/GET). A reply the service refuses (blank,
+    too long) is the page or the thread with the error and the text kept: 400 / 200."""
+
+    required_role = Role.MEMBER
+    thread_template = "annotations/partials/_thread.html"
+
+    def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
+        annotation = self.get_annotation(annotation_id)
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                reply = services.reply_create(
+                    annotation=annotation, actor=self.actor, body=form.cleaned_data["body"]
+                )
+            except ApiError as exc:
+                form.add_error("body", exc.message)
+            else:
+                if is_htmx(request):
+                    fresh = self.get_annotation(annotation_id, detail=True)
+                    return self.swap(
+                        annotation_id,
+                        self.thread_template,
+                        self.thread_context(fresh, posted_reply=reply.pk),
+                        detailed=fresh,
+                    )
+                messages.success(request, "Reply sent.")
+                return htmx_redirect(request, self.detail_url(annotation, f"reply-{reply.pk}"))
+        fresh = self.get_annotation(annotation_id, detail=True)
+        if is_htmx(request):
+            return render(
+                request, self.thread_template, self.thread_context(fresh, reply_form=form)
+            )
+        return self.render(
+            AnnotationDetailView.template_name,
+            status=400,
+            **self.annotation_context(fresh, reply_form=form),
+        )
 
 
 class AnnotationRunPersonasView(AnnotationMixin, WorkspaceAction):
@@ -324,7 +580,7 @@ class AnnotationRunPersonasView(AnnotationMixin, WorkspaceAction):
 
     def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
         annotation = self.get_annotation(annotation_id)
-        detail = reverse("annotations:annotation-detail", args=[ws, annotation.pk])
+        detail = self.detail_url(annotation)
         ids = list(dict.fromkeys(request.POST.getlist("persona_ids")))
         try:
             personas = persona_selectors.personas_to_run(workspace=self.workspace, ids=ids)

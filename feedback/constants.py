@@ -24,3 +24,5 @@ CREDITS_PER_ITEM = 1
 
 # The documented timestamp format ("2026-03-17 12:00:00", UTC).
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+AGENT_NAME_MAX = 100  # X-Minolith-Agent, kept on MCP items and notes (longer is cut)

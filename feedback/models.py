@@ -91,6 +91,8 @@ class Item(TriagedFields):
     user_email = models.CharField(max_length=C.USER_FIELD_MAX, blank=True, default="")
     user_name = models.CharField(max_length=C.USER_FIELD_MAX, blank=True, default="")
     user_id_external = models.CharField(max_length=C.USER_FIELD_MAX, blank=True, default="")
+    # The X-Minolith-Agent an MCP client named (docs/mcp.md); "" for other channels.
+    agent_name = models.CharField(max_length=C.AGENT_NAME_MAX, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # Deleting an item deletes its triage corrections (they carry its text).
@@ -183,6 +185,7 @@ class Note(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_id = models.CharField(max_length=80, blank=True, default="")
+    agent_name = models.CharField(max_length=C.AGENT_NAME_MAX, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = NoteQuerySet.as_manager()

@@ -71,7 +71,15 @@ def item_create(*, project: Project, actor: Actor, source: str, **data: Any) -> 
     now = timezone.now()
     if data.get("type") in (None, ""):
         data["type"] = ItemType.FEEDBACK  # Minolith's documented default; triage never sets it
-    item = Item(project=project, source=source, tags=tags, created_at=now, updated_at=now, **data)
+    item = Item(
+        project=project,
+        source=source,
+        tags=tags,
+        created_at=now,
+        updated_at=now,
+        agent_name=actor.agent,
+        **data,
+    )
     # AI triage, inline for every channel (triage.services): its own columns, same INSERT.
     triage_services.triage_apply(
         item, text=item.body, title=item.title, page=item.page_url, now=now
@@ -180,6 +188,7 @@ def note_add(*, item: Item, actor: Actor, body: str) -> Note:
             body=body,
             author=actor.user,
             actor_id=actor.actor_id,
+            agent_name=actor.agent,
             created_at=now,
         )
         Item.objects.filter(pk=item.pk).update(updated_at=now)
