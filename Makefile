@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_EMAIL ?= owner@example.com
 DEMO_PASSWORD ?= backtalk-demo-password
 
-.PHONY: run test install install-test lint format migrate static bootstrap serve worker clean
+.PHONY: run test install install-test lint format migrate static bootstrap serve worker clean mcp-sdks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,12 @@ run: bootstrap
 worker: migrate
 	$(BIN)/python manage.py db_worker
 
-test: install-test
+# The official MCP SDK clients, 1.x and 2.x, each in its own venv under var/ (the tests that
+# drive the MCP servers with them create these on demand too; see tests/config/mcp_sdks.py).
+mcp-sdks: install
+	$(BIN)/python tests/config/mcp_sdks.py
+
+test: install-test mcp-sdks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
