@@ -55,10 +55,19 @@ run: bootstrap
 worker: migrate
 	$(BIN)/python manage.py db_worker
 
-# The official MCP SDK clients, 1.x and 2.x, each in its own venv under var/ (the tests that
-# drive the MCP servers with them create these on demand too; see tests/config/mcp_sdks.py).
-mcp-sdks: install
-	$(BIN)/python tests/config/mcp_sdks.py
+# The official MCP SDK clients of both major lines, each in its own venv: tests drive our MCP
+# servers with them (tests/config/test_mcp_sdk.py). Clients we test against, not dependencies.
+var/mcp-sdk-v1/.installed:
+	$(PYTHON) -m venv var/mcp-sdk-v1
+	var/mcp-sdk-v1/bin/python -m pip install --quiet 'mcp>=1.9,<2'
+	@touch $@
+
+var/mcp-sdk-v2/.installed:
+	$(PYTHON) -m venv var/mcp-sdk-v2
+	var/mcp-sdk-v2/bin/python -m pip install --quiet 'mcp>=2,<3'
+	@touch $@
+
+mcp-sdks: var/mcp-sdk-v1/.installed var/mcp-sdk-v2/.installed
 
 test: install-test mcp-sdks
 	$(BIN)/ruff check .

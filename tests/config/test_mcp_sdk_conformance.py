@@ -1,13 +1,14 @@
-"""Both MCP servers driven by the official Python SDK clients over real HTTP, against a live
-``runserver`` started here, as ``claude mcp add`` users reach them.
+"""The finer points of both MCP servers, with the official Python SDK clients over real HTTP
+against a live ``runserver`` (tests/config/test_mcp_sdk.py runs each server's main workflow).
 
 Three clients: the 1.x line (``mcp>=1.9,<2``: initialize, 2025-06-18), the 2.x line in its
 default auto mode (``server/discover``, 2026-07-28, no handshake) and the 2.x line forced to
-the legacy handshake. Each runs in its own venv (tests/config/mcp_sdks.py, ``make
-mcp-sdks``) through tests/config/mcp_sdk_driver.py. Every tool is listed and compared with
-the documents (Minolith's schemas verbatim, greatfeedback's parameters), called, and its
-effect read back through the REST API; plus bad, revoked and rotated credentials, scoping to
-the key's project and the token's site, tool errors with the REST message, and audit actors.
+the legacy handshake (``mode="legacy"``, what a 2.x client does against an older server).
+They run from ``make mcp-sdks``'s venvs through tests/config/mcp_sdk_driver.py. Checked here:
+Minolith's input schemas verbatim (descriptions and enums too), refusals carrying the very
+message the REST API gives, the agent name on the audit rows, scoping to the key's project
+and the token's site across workspaces, malformed, unknown, revoked and rotated credentials
+as the SDK meets them, and the report tool's reports read back through the Writeback API.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from tests.config import mcp_sdks
 from tests.config.subprocess_server import ROOT, Server, manage, prepare, runserver
 
 pytestmark = [
@@ -37,10 +37,10 @@ pytestmark = [
 
 DRIVER = Path(__file__).with_name("mcp_sdk_driver.py")
 CLIENTS = {
-    # id: (SDK line, connect mode, protocol version the server must settle on)
-    "sdk1": ("1", "legacy", "2025-06-18"),
-    "sdk2": ("2", "auto", "2026-07-28"),
-    "sdk2-legacy": ("2", "legacy", "2025-06-18"),
+    # id: (venv made by `make mcp-sdks`, connect mode, protocol version the server settles on)
+    "sdk1": ("v1", "legacy", "2025-06-18"),
+    "sdk2": ("v2", "auto", "2026-07-28"),
+    "sdk2-legacy": ("v2", "legacy", "2025-06-18"),
 }
 AGENT = "claude-code-sdk-test"
 
@@ -158,14 +158,24 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
+def sdk_python(line: str) -> Path:
+    """As in test_mcp_sdk.py: missing venvs skip, or fail under REQUIRE_MCP_SDKS=1 (CI)."""
+    python = ROOT / "var" / f"mcp-sdk-{line}" / "bin" / "python"
+    if not python.exists():
+        if os.environ.get("REQUIRE_MCP_SDKS") == "1":
+            pytest.fail(f"{python} is missing and REQUIRE_MCP_SDKS=1 (run `make mcp-sdks`)")
+        pytest.skip(f"{python} is missing: run `make mcp-sdks`")
+    return python
+
+
+def make_client(name: str) -> tuple[str, Path, str, str]:
+    line, mode, version = CLIENTS[name]
+    return name, sdk_python(line), mode, version
+
+
 @pytest.fixture(scope="module", params=list(CLIENTS))
 def client(request: pytest.FixtureRequest) -> tuple[str, Path, str, str]:
-    line, mode, version = CLIENTS[request.param]
-    try:
-        python = mcp_sdks.ensure(line)
-    except mcp_sdks.IndexUnreachable as exc:
-        pytest.skip(f"the MCP SDK {mcp_sdks.LINES[line]} cannot be installed here: {exc}")
-    return request.param, python, mode, version
+    return make_client(request.param)
 
 
 def drive(
@@ -470,12 +480,7 @@ def test_submit_report_on_both_servers_is_a_writeback_report_seen_through_rest(l
 
 # --- last: revocation and rotation change what later tests would see -------------------------
 def test_zz_a_revoked_key_and_a_rotated_token_stop_at_once(live):
-    clients = {}
-    for name in CLIENTS:
-        try:
-            clients[name] = (name, mcp_sdks.ensure(CLIENTS[name][0]), *CLIENTS[name][1:])
-        except mcp_sdks.IndexUnreachable as exc:
-            pytest.skip(str(exc))
+    clients = {name: make_client(name) for name in CLIENTS}
     old_token = live.credentials["mcp_token"]
     manage(live.var_dir, "shell", "-c", ROTATE_AND_REVOKE)
     [(new_token,)] = live.query(
