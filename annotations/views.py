@@ -1,12 +1,15 @@
 """The greatfeedback dashboard: the annotations inbox (one site or every site of the
 workspace), the annotation page, and a site's stakeholders.
 
-Stakeholders are created and revoked through ``annotations.stakeholders`` (MEMBER, as the
-API's POST/DELETE are), with the signed-in user as the audit actor, and every successful POST
-answers with ``htmx_redirect`` (POST/redirect/GET). The API's FilterSet, its write services
-(status, assignee, summary, replies), the markdown blob and the signed image URLs are built in
-parallel; the inbox and the annotation page add their filters and controls as each lands
-(docs/dashboard.md, "Annotations"). Every member, GUEST included, reads these pages.
+Views stay thin and share every rule with the REST API: the inbox filters through the API's
+``annotations.filters.AnnotationFilter``; the annotation page reads through
+``annotations.selectors.annotation_get`` and shows ``annotations.markdown``'s blob; its
+controls write through ``annotations.services`` (``annotation_update``, ``reply_create``),
+stakeholders through ``annotations.stakeholders``, always with the signed-in user as the audit
+actor. Writes need MEMBER; every member, GUEST included, reads these pages, but screenshots
+and before/after images (short-lived signed links) go to members only. A successful POST is
+answered in place for htmx or with a redirect (POST/redirect/GET). docs/dashboard.md,
+"Annotations", has the details.
 """
 
 from __future__ import annotations

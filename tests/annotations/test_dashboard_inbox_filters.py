@@ -207,3 +207,18 @@ def test_filtered_inbox_runs_a_fixed_number_of_queries(
         AnnotationFactory.create(project=project, kind="bug", assignee=owner, created_at=at(9 + i))
     with django_assert_max_num_queries(len(few)):
         assert len(listed(client.get(url))) == 25
+
+
+def test_hostile_filter_values_come_back_escaped(member, workspace, rows):
+    hostile = "<script>alert(1)</script>"
+    response = signed_in(member).get(
+        f"/w/{workspace.pk}/annotations/",
+        {"status": hostile, "kind": hostile, "site": hostile, "since": "javascript:alert(1)"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # named in the error, as text
+    assert 'href="javascript:' not in html
+    assert len(listed(response)) == 4  # every bad filter ignored
