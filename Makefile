@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_EMAIL ?= owner@example.com
 DEMO_PASSWORD ?= backtalk-demo-password
 
-.PHONY: run test install install-test lint format migrate static bootstrap serve worker clean
+.PHONY: run test install install-test lint format migrate static bootstrap serve worker clean mcp-sdks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,21 @@ run: bootstrap
 worker: migrate
 	$(BIN)/python manage.py db_worker
 
-test: install-test
+# The official MCP SDK clients of both major lines, each in its own venv: tests drive our MCP
+# servers with them (tests/config/test_mcp_sdk.py). Clients we test against, not dependencies.
+var/mcp-sdk-v1/.installed:
+	$(PYTHON) -m venv var/mcp-sdk-v1
+	var/mcp-sdk-v1/bin/python -m pip install --quiet 'mcp>=1.9,<2'
+	@touch $@
+
+var/mcp-sdk-v2/.installed:
+	$(PYTHON) -m venv var/mcp-sdk-v2
+	var/mcp-sdk-v2/bin/python -m pip install --quiet 'mcp>=2,<3'
+	@touch $@
+
+mcp-sdks: var/mcp-sdk-v1/.installed var/mcp-sdk-v2/.installed
+
+test: install-test mcp-sdks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

@@ -25,6 +25,12 @@ class AnnotationQuerySet(ProjectScopedQuerySet["Annotation"]):
             return self.none()
         return self.filter(pk=annotation_id)
 
+    def one(self) -> Annotation | None:
+        """The row of a ``with_id`` lookup, or None. Not ``first()``: it adds the model's
+        ORDER BY, and compiling that cost more than the query on the reply POST's path
+        (bench/annotations.py)."""
+        return next(iter(self.order_by()[:1]), None)
+
 
 class StakeholderQuerySet(ProjectScopedQuerySet["Stakeholder"]):
     def active(self) -> Self:

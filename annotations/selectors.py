@@ -49,4 +49,4 @@ def annotation_get(
                 to_attr="persona_runs_list",
             ),
         )
-    return queryset.first()
+    return queryset.one()

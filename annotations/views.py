@@ -1,17 +1,23 @@
 """The greatfeedback dashboard: the annotations inbox (one site or every site of the
 workspace), the annotation page, and a site's stakeholders.
 
-Stakeholders are created and revoked through ``annotations.stakeholders`` (MEMBER, as the
-API's POST/DELETE are), with the signed-in user as the audit actor, and every successful POST
-answers with ``htmx_redirect`` (POST/redirect/GET). The API's FilterSet, its write services
-(status, assignee, summary, replies), the markdown blob and the signed image URLs are built in
-parallel; the inbox and the annotation page add their filters and controls as each lands
-(docs/dashboard.md, "Annotations"). Every member, GUEST included, reads these pages.
+Views stay thin and share every rule with the REST API: the inbox filters through the API's
+``annotations.filters.AnnotationFilter``; the annotation page reads through
+``annotations.selectors.annotation_get`` and shows ``annotations.markdown``'s blob; its
+controls write through ``annotations.services`` (``annotation_update``, ``reply_create``),
+stakeholders through ``annotations.stakeholders``, always with the signed-in user as the audit
+actor. Status, assignee, summary and replies follow the API's roles (the document: GUEST may
+PATCH and reply), so a guest can do here what its token can do with curl; running personas
+and managing stakeholders need MEMBER. Screenshots and before/after images (short-lived
+signed links) go to MEMBER and above only. A successful POST is
+answered in place for htmx or with a redirect (POST/redirect/GET). docs/dashboard.md,
+"Annotations", has the details.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,16 +27,19 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.dashboard import WorkspaceAction, WorkspaceMixin, confirmed, invalid_status
 from accounts.models import Role
 from accounts.selectors import membership_list
 from annotations import selectors, services
+from annotations.filters import AnnotationFilter
 from annotations.forms import AnnotationUpdateForm, ReplyForm, StakeholderForm
 from annotations.markdown import annotation_markdown
 from annotations.models import (
     Annotation,
+    AnnotationKind,
     AnnotationStatus,
     Stakeholder,
 )
@@ -180,7 +189,7 @@ class AnnotationMixin(WorkspaceMixin):
 
     def triage_context(self, annotation: Annotation, **extra: Any) -> dict[str, Any]:
         """What the triage card (status, assignee, summary) needs, alone or in the page."""
-        can_write = self.role_at_least(Role.MEMBER)
+        can_write = self.role_at_least(Role.GUEST)  # the API's PATCH role
         members = [m.user for m in membership_list(workspace=self.workspace)] if can_write else []
         return {
             "annotation": annotation,
@@ -199,7 +208,7 @@ class AnnotationMixin(WorkspaceMixin):
         return {
             "annotation": annotation,
             "workspace": self.workspace,
-            "can_write": self.role_at_least(Role.MEMBER),
+            "can_write": self.role_at_least(Role.GUEST),  # the API's reply role
             "replies": replies,
             "reply_form": extra.pop("reply_form", None) or ReplyForm(),
             **extra,
@@ -246,6 +255,7 @@ class AnnotationMixin(WorkspaceMixin):
             "personas_by_category": persona_selectors.personas_by_category(workspace=self.workspace)
             if self.role_at_least(Role.MEMBER)
             else [],
+            "can_run_personas": self.role_at_least(Role.MEMBER),  # cost-bearing: MEMBER
             "llm_enabled": llm_configured(),
             "element_rows": ordered_rows(
                 {k: v for k, v in element.items() if k != "rect"}, ELEMENT_ORDER
@@ -269,9 +279,67 @@ def status_counts(queryset: QuerySet[Annotation]) -> dict[str, int]:
 
 
 # --- The inbox -------------------------------------------------------------------------------
+FILTER_PARAMS = ("status", "kind", "since", "auto_fix")
+SINCE_PRESETS = (("24h", "Last 24 hours", 1), ("7d", "Last 7 days", 7), ("30d", "Last 30 days", 30))
+AUTO_FIX_LABELS = {"true": "Auto-fix authorised", "false": "No auto-fix"}
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def since_choices(now: datetime, current: str) -> list[tuple[str, str]]:
+    """The ``since`` select: presets as epoch milliseconds (the API's unit) counted back from
+    ``now``, and the current value when it is none of them (a preset picked earlier has moved
+    on since), labelled with its date."""
+    hour = now.replace(minute=0, second=0, microsecond=0)  # stable links within the hour
+    choices = [
+        (str(epoch_ms(hour - timedelta(days=days))), label) for _, label, days in SINCE_PRESETS
+    ]
+    if current and current not in {value for value, _ in choices}:
+        choices.insert(0, (current, f"Since {since_label(current)}"))
+    return choices
+
+
+def since_label(value: str) -> str:
+    try:
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return value
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def inbox_chips(params: QueryDict, site_name: str) -> list[dict[str, str]]:
+    """One removable chip per active filter: its label, value, and the inbox URL without it."""
+    labels = {
+        "site": ("Site", lambda v: site_name or v),
+        "status": ("Status", lambda v: dict(AnnotationStatus.choices).get(v, v)),
+        "kind": ("Kind", lambda v: dict(AnnotationKind.choices).get(v, v)),
+        "since": ("Since", since_label),
+        "auto_fix": ("Auto-fix", lambda v: AUTO_FIX_LABELS.get(v, v)),
+    }
+    chips = []
+    for name, (label, show) in labels.items():
+        value = params.get(name, "")
+        if not value:
+            continue
+        rest = params.copy()
+        rest.pop(name, None)
+        chips.append(
+            {
+                "label": label,
+                "value": str(show(value)),
+                "remove": safe_querystring(rest.urlencode()),
+            }
+        )
+    return chips
+
+
 class AnnotationListView(AnnotationMixin, TemplateView):
     """Every annotation of the workspace's sites (``site`` narrows to one), or, under
-    ``projects/<project_id>/annotations/``, one site's. Newest first, keyset pages."""
+    ``projects/<project_id>/annotations/``, one site's. The API's own FilterSet
+    (``annotations.filters.AnnotationFilter``: status, kind, since, auto_fix), newest first,
+    keyset pages, counts per status under the other filters."""
 
     template_name = "annotations/annotation_list.html"
     project: Project | None = None
@@ -295,30 +363,42 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         request = self.request
         sites = list(project_list(workspace=self.workspace).order_by("name", "id"))
         base = self.annotations()
-        # Only the site narrows this inbox for now; every other parameter is dropped.
+        # Only the documented filters (and the site, on the workspace inbox) are kept: any
+        # other parameter is dropped, so the query string stays ours.
         params = QueryDict(mutable=True)
-        if request.GET.get("site"):
-            params["site"] = request.GET["site"]
+        for name in ("site", *FILTER_PARAMS):
+            if request.GET.get(name):
+                params[name] = request.GET[name][:100]
         errors: list[tuple[str, str]] = []
-        site_filtered = False
+        site_name = ""
         if self.project is not None:
             base = base.for_project(self.project)
             params.pop("site", None)
-        else:
-            site_id = params.get("site", "")
-            if site_id:
-                site = next((s for s in sites if s.pk == site_id), None)
-                if site is None:
-                    errors.append(("site", "site: no such site in this workspace."))
-                    params.pop("site")
-                else:
-                    base = base.for_project(site)
-                    site_filtered = True
-        counts = status_counts(base)
+        elif params.get("site"):
+            site = next((s for s in sites if s.pk == params["site"]), None)
+            if site is None:
+                errors.append(("site", "site: no such site in this workspace."))
+                params.pop("site")
+            else:
+                base = base.for_project(site)
+                site_name = site.name
+        filterset = AnnotationFilter(params, queryset=base)
+        if not filterset.is_valid():
+            # Show what was wrong and drop only those parameters (the API answers 400).
+            for name, field_errors in filterset.form.errors.items():
+                errors.append((name, " ".join(map(str, field_errors))))
+                params.pop(name, None)
+            filterset = AnnotationFilter(params, queryset=base)
+            filterset.is_valid()
+        without_status = params.copy()
+        without_status.pop("status", None)
+        counts_set = AnnotationFilter(without_status, queryset=base)
+        counts_set.is_valid()
+        counts = status_counts(counts_set.qs)
 
         def page_at(cursor: str | None) -> KeysetPage:
             return keyset_paginate(
-                base.select_related("project", "assignee"),
+                filterset.qs.select_related("project", "assignee"),
                 cursor=cursor,
                 limit=PAGE_SIZE,
                 salt=f"gf-inbox:{self.workspace.pk}",
@@ -332,6 +412,9 @@ class AnnotationListView(AnnotationMixin, TemplateView):
         back_params = params.copy()
         if self.project is not None:
             back_params["site"] = self.project.pk
+        filtered = filterset.active or bool(site_name)
+        values = {name: params.get(name, "") for name in ("site", *FILTER_PARAMS)}
+        without_status_qs = safe_querystring(without_status.urlencode())
         context.update(
             project=self.project,
             sites=sites,
@@ -339,16 +422,24 @@ class AnnotationListView(AnnotationMixin, TemplateView):
             next_cursor=page.next_cursor,
             is_first_page=not request.GET.get("cursor"),
             filter_errors=errors,
-            values={"site": params.get("site", "")},
+            filtered=filtered,
+            filter_chips=inbox_chips(params, site_name),
+            values=values,
+            statuses=AnnotationStatus.choices,
+            kinds=AnnotationKind.choices,
+            since_choices=since_choices(timezone.now(), values["since"]),
+            auto_fix_choices=list(AUTO_FIX_LABELS.items()),
             querystring=safe_querystring(params.urlencode()),
-            # The annotation page's way back: the workspace inbox with the same site
-            # (this one, when the list was one site's).
+            without_status_qs=without_status_qs,
+            # The annotation page's way back: the workspace inbox with the same filters
+            # (and this site, when the list was one site's).
             back_qs=safe_querystring(back_params.urlencode()),
             status_counts=[
-                (value, label, counts[value]) for value, label in AnnotationStatus.choices
+                (value, label, counts[value], values["status"] == value)
+                for value, label in AnnotationStatus.choices
             ],
             total=sum(counts.values()),
-            has_any=bool(page.items) or site_filtered or bool(request.GET.get("cursor")),
+            has_any=bool(page.items) or filtered or bool(request.GET.get("cursor")),
             list_url=self.list_url(),
         )
         return context
@@ -393,7 +484,7 @@ class AnnotationUpdateView(AnnotationSwapMixin, WorkspaceAction):
     a plain POST is redirected to the annotation (POST/redirect/GET). A value the service
     refuses is shown next to its control: 400 with the page, 200 with the card for htmx."""
 
-    required_role = Role.MEMBER
+    required_role = Role.GUEST  # as PATCH /api/v1/annotations/{id}
     card_template = "annotations/partials/_triage_card.html"
 
     def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
@@ -448,7 +539,7 @@ class ReplyCreateView(AnnotationSwapMixin, WorkspaceAction):
     plain POST is redirected to it (POST/redirect/GET). A reply the service refuses (blank,
     too long) is the page or the thread with the error and the text kept: 400 / 200."""
 
-    required_role = Role.MEMBER
+    required_role = Role.GUEST  # as POST /api/v1/annotations/{id}/replies
     thread_template = "annotations/partials/_thread.html"
 
     def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:

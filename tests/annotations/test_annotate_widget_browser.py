@@ -3,11 +3,14 @@ page of ANOTHER origin (a second local HTTP server) from a real Backtalk server 
 subprocess (tests/config/subprocess_server.py: DEBUG off, production settings). A visitor
 picks one element with the keyboard and one with the mouse, sends a note on each (the
 screenshot module is imported lazily at send time), and the server holds the annotation
-with its selector, element, styles and viewport; on a revisit the widget lists the
-visitor's own notes with their status and the team's reply. Screenshots of each step land
-in tests/artefacts/annotations/ (git-ignored)."""
+with its selector, element, styles and viewport, and its screenshot behind the detail's
+signed URL; the team replies through POST /api/v1/annotations/{id}/replies, and on a
+revisit the widget lists the visitor's own notes with their status and that reply; the
+dashboard's annotation page draws the element's box over the button on the screenshot.
+Screenshots of each step land in tests/artefacts/annotations/ (git-ignored)."""
 
 import json
+import struct
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +21,7 @@ from django.conf import settings
 
 from annotations.submission import STYLE_KEYS
 from annotations.widget_assets import SCREENSHOT_VERSION
-from tests.config.subprocess_server import Server, manage, prepare, runserver
+from tests.config.subprocess_server import EMAIL, PASSWORD, Server, prepare, runserver
 from tests.feedback.test_browser import chromium, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
@@ -228,16 +231,32 @@ def test_visitor_annotates_by_keyboard_and_mouse_and_sees_the_team_reply_on_revi
     assert mouse_note["viewport"] == {"width": 1200, "height": 800, "device_pixel_ratio": 1,
                                       "scroll_x": 0, "scroll_y": 0}  # fmt: skip
 
-    # --- 4. The team replies; on a revisit the visitor sees status and reply. -----------
-    manage(
-        backtalk.var_dir,
-        "shell",
-        "-c",
-        "from annotations.models import Reply; "
-        f"Reply.objects.create(annotation_id='{mouse_note['id']}', author_kind='user', "
-        "author_name='Dana from Support', body='Fixed in the next release <i>today</i>.', "
-        "actor_id='user:team')",
+    # The screenshot is fetchable through the detail's short-lived signed URL (member token).
+    assert mouse_note["screenshot_key"].startswith(
+        f"gf/{backtalk.credentials['project_id']}/screenshot/"
     )
+    api = {"Authorization": f"Bearer {backtalk.credentials['api_token']}"}
+    detail = backtalk.request(f"/api/v1/annotations/{mouse_note['id']}", headers=api)
+    assert detail.status == 200, detail.text
+    shot_url = detail.json()["screenshot_url"]
+    assert shot_url.startswith(f"{backtalk.url}/api/v1/uploads/{mouse_note['screenshot_key']}?")
+    shot = backtalk.request(shot_url.removeprefix(backtalk.url))  # no credential: the signature
+    assert shot.status == 200
+    assert shot.body.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", shot.body[16:24])  # the IHDR chunk
+    assert (width, height) == (1200, 800)  # the visible viewport, at scale 1
+
+    # --- 4. The team replies through the REST API; on a revisit the visitor sees it. ----
+    answer = backtalk.request(
+        f"/api/v1/annotations/{mouse_note['id']}/replies",
+        json_body={
+            "body": "Fixed in the next release <i>today</i>.",
+            "author_name": "Dana from Support",
+        },
+        headers=api,
+    )
+    assert answer.status == 201, answer.text
+    assert answer.json()["author_kind"] == "agent"  # a token caller, as documented
     page.goto(shop)
     notes_button = page.get_by_role("button", name="My notes (2)")
     notes_button.click()
@@ -252,3 +271,29 @@ def test_visitor_annotates_by_keyboard_and_mouse_and_sees_the_team_reply_on_revi
     page.keyboard.press("Escape")
     notes.wait_for(state="hidden")
     assert shadow_active(page) == "sub"  # focus back on "My notes"
+
+    # --- 5. The dashboard draws the element's box on the screenshot, over the button. ---
+    page.goto(f"{backtalk.url}/accounts/login/")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{backtalk.url}/w/**")
+    workspace = backtalk.credentials["workspace_id"]
+    page.goto(f"{backtalk.url}/w/{workspace}/annotations/{mouse_note['id']}/")
+    page.wait_for_function(
+        "() => { const i = document.getElementById('screenshot-image');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
+    drawn = page.evaluate(
+        """() => {
+        const at = document.getElementById('screenshot-image').getBoundingClientRect();
+        const box = document.getElementById('screenshot-box').getBoundingClientRect();
+        return [box.left - at.left, box.top - at.top, box.width, box.height, at.width];
+    }"""
+    )
+    scale = drawn[4] / 1200  # displayed image width / captured viewport width
+    assert drawn[:4] == pytest.approx(
+        [element["rect"][k] * scale for k in ("x", "y", "width", "height")], abs=1.5
+    )
+    assert "Dana from Support" in page.locator("#thread").inner_text()
+    page.locator("#screenshot").screenshot(path=str(ARTEFACTS / "widget_in_dashboard.png"))

@@ -64,10 +64,12 @@ def sign_in(page, live_server, user) -> None:
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_inbox_and_stakeholders_fit_the_width(
-    chromium, live_server, member, workspace, project, width
+    chromium, live_server, settings, tmp_path, member, workspace, project, width
 ):
-    from tests.annotations.factories import StakeholderFactory
+    from tests.annotations.factories import ReplyFactory, ResolutionFactory, StakeholderFactory
 
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = ""
     project.domain = "shop.example.com"
     project.save()
     long_one = AnnotationFactory.create(
@@ -77,6 +79,20 @@ def test_inbox_and_stakeholders_fit_the_width(
         body="Unbroken_" + "x" * 200,
         page_url="https://shop.example.com/" + "very-long-path/" * 12,
         selector="main > div.checkout-panel > section:nth-of-type(3) > button.btn-primary",
+        summary="Unbroken_summary_" + "y" * 150,
+    )
+    # Everything the annotation page can show: screenshot and box, a long reply, a
+    # resolution with before/after images side by side, the markdown blob.
+    wide = png(1366, 768, (40, 300, 120, 32))
+    long_one.screenshot_key = stored_png(project, "screenshot", long_one, wide)
+    long_one.save()
+    ReplyFactory.create(annotation=long_one, body="Unbroken_reply_" + "z" * 300)
+    ResolutionFactory.create(
+        annotation=long_one,
+        before_key=stored_png(project, "before", long_one, wide),
+        after_key=stored_png(project, "after", long_one, wide),
+        diff_url="https://github.com/example/shop/pull/" + "9" * 80,
+        explanation="Unbroken_explanation_" + "w" * 200,
     )
     StakeholderFactory.create(project=project, name="Petra PM", email="petra@example.com")
     context = chromium.new_context(viewport={"width": width, "height": 800})
@@ -84,12 +100,23 @@ def test_inbox_and_stakeholders_fit_the_width(
     sign_in(page, live_server, member)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/")
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=bug&auto_fix=true")
     assert page.locator(".status-tabs .tab").count() == 8
+    assert page.locator(".filter-chips .chip").count() == 3  # kind, auto-fix, clear all
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTEFACTS / f"inbox_{width}.png"), full_page=True)
 
     page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/{long_one.pk}/")
+    page.locator(".before-after").scroll_into_view_if_needed()  # its images load lazily
+    page.wait_for_function(
+        "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert page.locator("#screenshot-box").count() == 1
+    pair = page.locator(".before-after img")
+    assert pair.count() == 2
+    before, after = pair.nth(0).bounding_box(), pair.nth(1).bounding_box()
+    assert before["y"] == pytest.approx(after["y"], abs=1)  # side by side, even on a phone
+    assert before["x"] + before["width"] <= after["x"]
     assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
     page.screenshot(path=str(ARTEFACTS / f"annotation_{width}.png"), full_page=True)
 
@@ -121,6 +148,25 @@ def png(width: int, height: int, marker: tuple[int, int, int, int]) -> bytes:
     )
 
 
+def stored_png(project, kind: str, annotation, image: bytes) -> str:
+    """An uploaded image as the upload flow leaves it (file + Upload row); its key."""
+    key = f"gf/{project.pk}/{kind}/{hex32()}.png"
+    storages["default"].save(key, ContentFile(image))
+    now = timezone.now()
+    Upload.objects.create(
+        project=project,
+        annotation=annotation,
+        kind=kind,
+        key=key,
+        content_type="image/png",
+        expires_at=now + timedelta(minutes=5),
+        uploaded_at=now,
+        attached_at=now,
+        size=len(image),
+    )
+    return key
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_screenshot_box_is_drawn_over_the_element(
     chromium, live_server, settings, tmp_path, member, workspace, project, width
@@ -137,26 +183,13 @@ def test_screenshot_box_is_drawn_over_the_element(
         500 * dpr,
         (rect["x"] * dpr, rect["y"] * dpr, rect["width"] * dpr, rect["height"] * dpr),
     )
-    key = f"gf/{project.pk}/screenshot/{hex32()}.png"
-    storages["default"].save(key, ContentFile(image))
-    now = timezone.now()
     annotation = AnnotationFactory.create(
         project=project,
         element={"tag": "button", "text": "Pay now", "rect": rect},
         viewport=viewport,
-        screenshot_key=key,
     )
-    Upload.objects.create(
-        project=project,
-        annotation=annotation,
-        kind="screenshot",
-        key=key,
-        content_type="image/png",
-        expires_at=now + timedelta(minutes=5),
-        uploaded_at=now,
-        attached_at=now,
-        size=len(image),
-    )
+    annotation.screenshot_key = stored_png(project, "screenshot", annotation, image)
+    annotation.save()
     context = chromium.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     sign_in(page, live_server, member)
@@ -215,7 +248,12 @@ def test_member_changes_status_and_replies_by_keyboard(
     context = chromium.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, live_server, member)
-    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/")
+    # The inbox's keys (inbox.js, shared with the feedback inbox): j selects, Enter opens.
+    page.goto(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=comment")
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"annotation-{annotation.pk}"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/{annotation.pk}/*")
     page.wait_for_function("() => !!window.htmx")
 
     # "?" opens the shortcuts, Esc closes them.
@@ -249,8 +287,8 @@ def test_member_changes_status_and_replies_by_keyboard(
     assert page.locator("#id_body").input_value() == ""
     page.screenshot(path=str(ARTEFACTS / "annotation_keyboard.png"), full_page=True)
 
-    # u: back to the inbox.
+    # u: back to the inbox it came from, filters kept.
     page.keyboard.press("Escape")
     page.keyboard.press("u")
-    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/")
+    page.wait_for_url(f"{live_server.url}/w/{workspace.pk}/annotations/?kind=comment")
     context.close()

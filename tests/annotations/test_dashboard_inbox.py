@@ -34,7 +34,7 @@ def listed(response) -> list[str]:
 
 
 def tab(label: str, count: int) -> str:
-    return f'{label} <span class="count">{count}</span></span>'
+    return f'{label} <span class="count">{count}</span></a>'
 
 
 @pytest.fixture

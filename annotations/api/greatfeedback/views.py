@@ -39,6 +39,7 @@ from config.api.families import GreatfeedbackAPIView
 from projects import selectors as project_selectors
 
 TAGS = ["greatfeedback"]
+REPLY_FIELDS = ("id", "updated_at", "project__id", "project__workspace__id")
 
 FILTER_PARAMETERS = [
     OpenApiParameter("status", str, enum=AnnotationStatus.values),
@@ -55,9 +56,15 @@ class AnnotationScopedView(GreatfeedbackAPIView):
     def scoped_queryset(self, workspace: Any) -> Any:
         return Annotation.objects.for_workspace(workspace)
 
-    def get_annotation(self, annotation_id: str) -> Annotation:
+    def get_annotation(
+        self, annotation_id: str, *, only: tuple[str, ...] | None = None
+    ) -> Annotation:
+        """``only`` loads just those columns (a hot write that needs a few)."""
         queryset = cast(AnnotationQuerySet, self.get_queryset())
-        annotation = queryset.with_id(annotation_id).select_related("project__workspace").first()
+        queryset = queryset.with_id(annotation_id).select_related("project__workspace")
+        if only:
+            queryset = queryset.only(*only)
+        annotation = queryset.one()
         if annotation is None:
             raise not_found("Annotation not found.")
         return annotation
@@ -136,7 +143,9 @@ class ReplyCreate(AnnotationScopedView):
         responses={201: ReplyOutput},
     )
     def post(self, request: Request, annotation_id: str) -> Response:
-        annotation = self.get_annotation(annotation_id)
+        # What reply_create touches: the id, updated_at, and the workspace for the audit row.
+        # Loading the whole row (JSON columns decoded) cost ~0.25 ms per reply.
+        annotation = self.get_annotation(annotation_id, only=REPLY_FIELDS)
         data = ReplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         reply = services.reply_create(
