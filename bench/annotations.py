@@ -21,7 +21,8 @@ What it does (numbers, never assertions):
 5. with ``--explain``: EXPLAIN (ANALYZE, BUFFERS) of the list queries exactly as the endpoint
    builds them (captured SQL) and the indexes each plan uses;
 6. starts the product under gunicorn (2 sync workers, Redis, rate limits raised) and drives
-   each read with ``wrk --latency``; prints one table;
+   each read with ``wrk --latency`` in ``--read-rounds`` rounds of alternating order; prints
+   medians per read;
 7. unless ``--no-baseline``: starts the shared baseline app (``--harness``; its own small
    database, as bench/widget_submit.py does) and runs ``POST /api/v1/annotations/{id}/replies``
    (replies spread over 50 annotations) against ``POST /drf-insert?lookup=db`` in
@@ -325,11 +326,31 @@ def measure_reads(
             if "/markdown" not in path and not json.loads(text).get("items", [None]):
                 raise SystemExit(f"sanity GET {path}: an empty page")
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
-        result = bc.wrk(server.url("/api/v1/annotations/" + "0" * 32), headers=auth, **run)
-        rows.append(result.row("GET unknown annotation (404, reference)", "404s by design"))
-        for label, path in reads:
-            result = bc.wrk(server.url(path), headers=auth, **run)
-            rows.append(result.row(label))
+        shapes = [("GET unknown annotation (404, reference)", "/api/v1/annotations/" + "0" * 32)]
+        shapes += reads
+        results: dict[str, list[bc.WrkResult]] = {label: [] for label, _ in shapes}
+        # Rounds in alternating order, so a burst of other work on the shared machine lands
+        # on different shapes each round; the table gives medians and the req/s range.
+        for round_no in range(args.read_rounds):
+            bc.section(f"reads, round {round_no + 1} of {args.read_rounds}")
+            for label, path in shapes if round_no % 2 == 0 else shapes[::-1]:
+                result = bc.wrk(server.url(path), headers=auth, **run)
+                print(f"{label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms", flush=True)
+                results[label].append(result)
+        for label, runs in results.items():
+            rps = sorted(r.rps for r in runs)
+            rows.append(
+                [
+                    label,
+                    f"{statistics.median(rps):,.0f}",
+                    f"{statistics.median(r.p50_ms for r in runs):.1f}",
+                    f"{statistics.median(r.p99_ms for r in runs):.1f}",
+                    f"{sum(r.requests for r in runs):,}",
+                    str(sum(r.non_2xx + r.socket_errors for r in runs)),
+                    f"{rps[0]:,.0f}-{rps[-1]:,.0f} req/s"
+                    + (" (404s by design)" if "404" in label else ""),
+                ]
+            )
     bc.print_wrk_table(args, rows)
 
 
@@ -424,6 +445,7 @@ def main() -> None:
     parser.add_argument("--deep-page", type=int, default=DEEP_PAGE)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
     parser.add_argument("--rounds", type=int, default=2, help="reply POST vs baseline rounds")
+    parser.add_argument("--read-rounds", type=int, default=2, help="rounds of the reads")
     parser.add_argument("--no-baseline", action="store_true", help="skip the reply POST ratio")
     parser.add_argument("--no-reads", action="store_true", help="skip the read wrk runs")
     parser.add_argument("--harness", type=Path, default=default_harness())
