@@ -19,7 +19,9 @@ What it does (numbers, never assertions):
    salt), unfiltered and for ``status=new``, so a deep page is measured without walking
    10,000 pages first;
 5. with ``--explain``: EXPLAIN (ANALYZE, BUFFERS) of the list queries exactly as the endpoint
-   builds them (captured SQL) and the indexes each plan uses;
+   builds them (captured SQL) and the indexes each plan uses; always: the median database
+   time (EXPLAIN ANALYZE execution) and query count of each list page and of the detail's
+   selector (the markdown reads the same), the figures the shared machine disturbs least;
 6. starts the product under gunicorn (2 sync workers, Redis, rate limits raised) and drives
    each read with ``wrk --latency`` in ``--read-rounds`` rounds of alternating order; prints
    medians per read;
@@ -277,6 +279,58 @@ def explain(project_id: str, cursors: dict[str, str]) -> None:
         bc.print_plan(f"list {label}", captured.captured_queries[-1]["sql"])
 
 
+def database_times(project_id: str, cursors: dict[str, str], thread_id: str, runs: int) -> None:
+    """Median database time (sum of EXPLAIN ANALYZE execution times of the queries each
+    read runs, captured as the endpoint builds them) and the query count: the part of a
+    request the machine's other load disturbs least."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Workspace
+    from annotations import selectors
+    from annotations.api.greatfeedback.views import AnnotationList
+    from annotations.filters import AnnotationFilter
+    from config.api.pagination import keyset_paginate
+    from projects.models import Project
+
+    site = Project.objects.get(pk=project_id)
+    workspace = Workspace.objects.get(pk=site.workspace_id)
+
+    def execution_ms(sql: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            return float(cursor.fetchone()[0][0]["Execution Time"])
+
+    def page(params: dict[str, str]) -> Any:
+        query = {k: v for k, v in params.items() if k not in {"cursor", "limit"}}
+        filterset = AnnotationFilter(query, queryset=selectors.annotation_list(project=site))
+        return keyset_paginate(
+            filterset.qs,
+            cursor=params.get("cursor"),
+            limit=int(params.get("limit", PAGE_LIMIT)),
+            salt=AnnotationList.cursor_salt,
+        )
+
+    def detail() -> Any:
+        return selectors.annotation_get(workspace=workspace, annotation_id=thread_id, detail=True)
+
+    cases: list[tuple[str, Any]] = [
+        (f"list {label}", lambda p=params: page(p)) for label, params in list_cases(cursors)
+    ]
+    cases.append(("detail / markdown: annotation + replies + resolutions + runs", detail))
+    rows = []
+    for label, call in cases:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+        times = [sum(execution_ms(sql) for sql in selects) for _ in range(runs)]
+        rows.append([label, str(len(selects)), f"{statistics.median(times):.3f}"])
+    bc.section(f"database time of the endpoint's own queries, median of {runs}")
+    bc.print_table(rows, ["read (selector part; + 1 token query per request)", "queries", "ms"])
+
+
 def reply_lua(paths: list[str], token: str) -> str:
     """A wrk script that POSTs a reply to each of ``paths`` in turn."""
     body = json.dumps({"body": "Thanks, a fix is on its way.", "author_name": "bench-agent"})
@@ -445,6 +499,7 @@ def main() -> None:
     parser.add_argument("--deep-page", type=int, default=DEEP_PAGE)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
     parser.add_argument("--rounds", type=int, default=2, help="reply POST vs baseline rounds")
+    parser.add_argument("--db-runs", type=int, default=30, help="EXPLAIN runs per read")
     parser.add_argument("--read-rounds", type=int, default=2, help="rounds of the reads")
     parser.add_argument("--no-baseline", action="store_true", help="skip the reply POST ratio")
     parser.add_argument("--no-reads", action="store_true", help="skip the read wrk runs")
@@ -496,6 +551,7 @@ def main() -> None:
         }
         if args.explain:
             explain(objects["main"], cursors)
+        database_times(objects["main"], cursors, thread_id, runs=args.db_runs)
         if not args.no_reads:
             measure_reads(args, env, objects, cursors, thread_id)
         if not args.no_baseline:
