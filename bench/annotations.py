@@ -382,6 +382,8 @@ def measure_reads(
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         shapes = [("GET unknown annotation (404, reference)", "/api/v1/annotations/" + "0" * 32)]
         shapes += reads
+        if args.only:
+            shapes = [(label, path) for label, path in shapes if any(o in label for o in args.only)]
         results: dict[str, list[bc.WrkResult]] = {label: [] for label, _ in shapes}
         # Rounds in alternating order, so a burst of other work on the shared machine lands
         # on different shapes each round; the table gives medians and the req/s range.
@@ -499,6 +501,9 @@ def main() -> None:
     parser.add_argument("--deep-page", type=int, default=DEEP_PAGE)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
     parser.add_argument("--rounds", type=int, default=2, help="reply POST vs baseline rounds")
+    parser.add_argument(
+        "--only", action="append", help="measure only the reads whose label holds this (repeat)"
+    )
     parser.add_argument("--db-runs", type=int, default=30, help="EXPLAIN runs per read")
     parser.add_argument("--read-rounds", type=int, default=2, help="rounds of the reads")
     parser.add_argument("--no-baseline", action="store_true", help="skip the reply POST ratio")
