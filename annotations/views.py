@@ -6,8 +6,10 @@ Views stay thin and share every rule with the REST API: the inbox filters throug
 ``annotations.selectors.annotation_get`` and shows ``annotations.markdown``'s blob; its
 controls write through ``annotations.services`` (``annotation_update``, ``reply_create``),
 stakeholders through ``annotations.stakeholders``, always with the signed-in user as the audit
-actor. Writes need MEMBER; every member, GUEST included, reads these pages, but screenshots
-and before/after images (short-lived signed links) go to members only. A successful POST is
+actor. Status, assignee, summary and replies follow the API's roles (the document: GUEST may
+PATCH and reply), so a guest can do here what its token can do with curl; running personas
+and managing stakeholders need MEMBER. Screenshots and before/after images (short-lived
+signed links) go to MEMBER and above only. A successful POST is
 answered in place for htmx or with a redirect (POST/redirect/GET). docs/dashboard.md,
 "Annotations", has the details.
 """
@@ -187,7 +189,7 @@ class AnnotationMixin(WorkspaceMixin):
 
     def triage_context(self, annotation: Annotation, **extra: Any) -> dict[str, Any]:
         """What the triage card (status, assignee, summary) needs, alone or in the page."""
-        can_write = self.role_at_least(Role.MEMBER)
+        can_write = self.role_at_least(Role.GUEST)  # the API's PATCH role
         members = [m.user for m in membership_list(workspace=self.workspace)] if can_write else []
         return {
             "annotation": annotation,
@@ -206,7 +208,7 @@ class AnnotationMixin(WorkspaceMixin):
         return {
             "annotation": annotation,
             "workspace": self.workspace,
-            "can_write": self.role_at_least(Role.MEMBER),
+            "can_write": self.role_at_least(Role.GUEST),  # the API's reply role
             "replies": replies,
             "reply_form": extra.pop("reply_form", None) or ReplyForm(),
             **extra,
@@ -253,6 +255,7 @@ class AnnotationMixin(WorkspaceMixin):
             "personas_by_category": persona_selectors.personas_by_category(workspace=self.workspace)
             if self.role_at_least(Role.MEMBER)
             else [],
+            "can_run_personas": self.role_at_least(Role.MEMBER),  # cost-bearing: MEMBER
             "llm_enabled": llm_configured(),
             "element_rows": ordered_rows(
                 {k: v for k, v in element.items() if k != "rect"}, ELEMENT_ORDER
@@ -481,7 +484,7 @@ class AnnotationUpdateView(AnnotationSwapMixin, WorkspaceAction):
     a plain POST is redirected to the annotation (POST/redirect/GET). A value the service
     refuses is shown next to its control: 400 with the page, 200 with the card for htmx."""
 
-    required_role = Role.MEMBER
+    required_role = Role.GUEST  # as PATCH /api/v1/annotations/{id}
     card_template = "annotations/partials/_triage_card.html"
 
     def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:
@@ -536,7 +539,7 @@ class ReplyCreateView(AnnotationSwapMixin, WorkspaceAction):
     plain POST is redirected to it (POST/redirect/GET). A reply the service refuses (blank,
     too long) is the page or the thread with the error and the text kept: 400 / 200."""
 
-    required_role = Role.MEMBER
+    required_role = Role.GUEST  # as POST /api/v1/annotations/{id}/replies
     thread_template = "annotations/partials/_thread.html"
 
     def post(self, request: HttpRequest, ws: str, annotation_id: str) -> HttpResponse:

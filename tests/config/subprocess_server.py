@@ -57,6 +57,7 @@ class Server:
         data: dict[str, str] | None = None,
         json_body: dict | None = None,
         headers: dict[str, str] | None = None,
+        method: str | None = None,
     ) -> Response:
         """GET (or POST a form / JSON), following redirects, keeping this server's cookies."""
         body = None
@@ -66,7 +67,9 @@ class Server:
         elif json_body is not None:
             body = json.dumps(json_body).encode()
             all_headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.url + path, data=body, headers=all_headers)  # noqa: S310 - http to our own loopback server
+        request = urllib.request.Request(  # noqa: S310 - http to our own loopback server
+            self.url + path, data=body, headers=all_headers, method=method
+        )
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
         try:
             with opener.open(request, timeout=30) as answer:
