@@ -103,3 +103,33 @@ def test_a_correction_to_not_actionable_trains_the_other_class() -> None:
 
     assert rows[0]["category"] == "other"
     assert rows[0]["source"] == "correction:feedback.item:fbk_9"
+
+
+def test_other_languages_reach_what_the_english_reviews_taught_through_concept_features() -> None:
+    from triage.engine.features import analyse
+
+    model = default_model()
+    french = analyse("L'appli plante, ajoutez un mode sombre svp", model.config).features
+    english = analyse("The app crashes, please add a dark mode", model.config).features
+
+    assert {"t:app", "t:crashes", "t:add", "t:dark", "t:please"} <= french & english
+
+
+def test_only_the_category_head_weighs_concept_features() -> None:
+    model = default_model()
+    concept = [f for f in model.weights if f.startswith("t:")]
+    offsets = {h.name: (h.offset, len(h.classes)) for h in model.heads}
+
+    assert concept
+    for name in ("sentiment", "praise", "language"):
+        lo, n = offsets[name]
+        assert all(not any(model.weights[f][lo : lo + n]) for f in concept)
+
+
+def test_authored_review_rows_train_the_category_head_with_provenance() -> None:
+    authored = triage_dataset.load_real(triage_dataset.AUTHORED_DIR)
+
+    assert authored
+    assert all(e.source.startswith("authored:") for e in authored)
+    assert {e.lang for e in authored} == set(triage_dataset.LANGUAGES)
+    assert default_model().meta["trained_on_authored"] == len(authored)

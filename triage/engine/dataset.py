@@ -28,6 +28,10 @@ CORRECTION_PREFIX = "correction:"
 # row has text, lang, a fine ``category`` and its provenance in ``source``, but no tone
 # labels, so it trains the category and language heads only.
 REAL_DIR = DATA_PATH.parent / "real"
+# Hand-written, store-review-style rows with a category only (same format as data/real):
+# rants, ratings and requests phrased as complaints, in all five languages, which the
+# hand-written set lacks. Category head only, like the real rows (docs/triage.md).
+AUTHORED_DIR = DATA_PATH.parent / "authored"
 
 LANGUAGES = ("en", "nl", "de", "fr", "es")
 CATEGORIES = ("bug", "feature", "question")

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from triage.engine.lexicon import Cues, cue_features, cues
 from triage.engine.text import PUNCT_TOKENS, normalize, tokens
+from triage.engine.xlate import TARGETS, TRANSLATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class FeatureConfig:
     char_min: int = 3
     char_max: int = 5
     lexicon: bool = True
+    translate: bool = False  # add the English twin of nl/de/fr/es words (xlate.py)
 
     def to_dict(self) -> dict[str, int | bool]:
         """Serialise for model.json."""
@@ -49,6 +51,7 @@ class FeatureConfig:
             "char_min": self.char_min,
             "char_max": self.char_max,
             "lexicon": self.lexicon,
+            "translate": self.translate,
         }
 
     @classmethod
@@ -59,6 +62,7 @@ class FeatureConfig:
             char_min=int(data["char_min"]),
             char_max=int(data["char_max"]),
             lexicon=bool(data["lexicon"]),
+            translate=bool(data.get("translate", False)),
         )
 
 
@@ -85,6 +89,14 @@ def analyse(text: str, config: FeatureConfig) -> Analysis:
     words = [t for t in toks if t not in PUNCT_TOKENS]
     for t in toks:
         add(("p:" if t in PUNCT_TOKENS else "w:") + t)
+    if config.translate:
+        for w in words:
+            twin = TRANSLATIONS.get(w)
+            if twin:
+                for e in twin:
+                    add("t:" + e)
+            elif w in TARGETS:
+                add("t:" + w)
     if config.word_ngrams >= 2:
         for a, b in itertools.pairwise(words):
             add("b:" + a + "_" + b)

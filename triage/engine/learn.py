@@ -157,6 +157,21 @@ def train_lr(
     return Head(name, classes, "lr", bias, dict(weights), scaled=True)
 
 
+def average(heads: Sequence[Head]) -> Head:
+    """The mean of several heads of the same classes and method (e.g. SGD runs with
+    different seeds): scores of the mean are the mean of the scores, with less variance."""
+    first = heads[0]
+    n, k = len(first.classes), len(heads)
+    weights: dict[str, list[float]] = {}
+    for h in heads:
+        for f, w in h.weights.items():
+            acc = weights.setdefault(f, [0.0] * n)
+            for c in range(n):
+                acc[c] += w[c] / k
+    bias = [sum(h.bias[c] for h in heads) / k for c in range(n)]
+    return Head(first.name, first.classes, first.method, bias, weights, first.scaled)
+
+
 def prune(head: Head, threshold: float) -> Head:
     """Drop features whose largest absolute weight is below ``threshold``.
 
