@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from accounts.models import AuditLog
 from feedback.models import Item, ItemTag, Note
@@ -481,6 +482,32 @@ def test_get_item_runs_a_fixed_number_of_queries(
         NoteFactory.create(item=item)
     with django_assert_num_queries(3):
         assert len(minolith_client.get(f"{ITEMS}/{item.pk}").json()["data"]["notes"]) == 11
+
+
+def test_create_item_is_one_write_statement_on_postgresql(
+    minolith_client, project, locmem_cache, django_assert_num_queries
+):
+    """Issue 15: the key, then ONE statement (credits, item, tag rows, audit row) on
+    PostgreSQL; the ORM path elsewhere (BEGIN, credits, SAVEPOINT, item, RELEASE, the tag
+    rows, audit, COMMIT). Inside the test's transaction the statement takes a savepoint
+    (+2 on PostgreSQL) that a request in autocommit does not."""
+    _warm(minolith_client)
+    body = {"body": "Export does nothing", "tags": ["export", "firefox"]}
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 9):
+        response = minolith_client.post(ITEMS, body, format="json")
+
+    assert response.status_code == 201, response.content
+    item = Item.objects.get(pk=response.json()["data"]["id"])
+    assert sorted(ItemTag.objects.filter(item=item).values_list("tag", flat=True)) == [
+        "export",
+        "firefox",
+    ]
+    entry = AuditLog.objects.get(action="feedback.item.create", target_id=item.pk)
+    assert entry.workspace_id == project.workspace_id
+    assert entry.data == {"project": project.pk, "source": "api", "type": "feedback"}
+    assert Project.objects.get(pk=project.pk).credits_used == 1
+    assert item.category  # the triage fields, same INSERT
+    assert item.triaged_at is not None
 
 
 # --- Get -----------------------------------------------------------------------------------
