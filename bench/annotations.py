@@ -19,9 +19,12 @@ What it does (numbers, never assertions):
    salt), unfiltered and for ``status=new``, so a deep page is measured without walking
    10,000 pages first;
 5. with ``--explain``: EXPLAIN (ANALYZE, BUFFERS) of the list queries exactly as the endpoint
-   builds them (captured SQL) and the indexes each plan uses;
+   builds them (captured SQL) and the indexes each plan uses; always: the median database
+   time (EXPLAIN ANALYZE execution) and query count of each list page and of the detail's
+   selector (the markdown reads the same), the figures the shared machine disturbs least;
 6. starts the product under gunicorn (2 sync workers, Redis, rate limits raised) and drives
-   each read with ``wrk --latency``; prints one table;
+   each read with ``wrk --latency`` in ``--read-rounds`` rounds of alternating order; prints
+   medians per read;
 7. unless ``--no-baseline``: starts the shared baseline app (``--harness``; its own small
    database, as bench/widget_submit.py does) and runs ``POST /api/v1/annotations/{id}/replies``
    (replies spread over 50 annotations) against ``POST /drf-insert?lookup=db`` in
@@ -276,6 +279,58 @@ def explain(project_id: str, cursors: dict[str, str]) -> None:
         bc.print_plan(f"list {label}", captured.captured_queries[-1]["sql"])
 
 
+def database_times(project_id: str, cursors: dict[str, str], thread_id: str, runs: int) -> None:
+    """Median database time (sum of EXPLAIN ANALYZE execution times of the queries each
+    read runs, captured as the endpoint builds them) and the query count: the part of a
+    request the machine's other load disturbs least."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Workspace
+    from annotations import selectors
+    from annotations.api.greatfeedback.views import AnnotationList
+    from annotations.filters import AnnotationFilter
+    from config.api.pagination import keyset_paginate
+    from projects.models import Project
+
+    site = Project.objects.get(pk=project_id)
+    workspace = Workspace.objects.get(pk=site.workspace_id)
+
+    def execution_ms(sql: str) -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            return float(cursor.fetchone()[0][0]["Execution Time"])
+
+    def page(params: dict[str, str]) -> Any:
+        query = {k: v for k, v in params.items() if k not in {"cursor", "limit"}}
+        filterset = AnnotationFilter(query, queryset=selectors.annotation_list(project=site))
+        return keyset_paginate(
+            filterset.qs,
+            cursor=params.get("cursor"),
+            limit=int(params.get("limit", PAGE_LIMIT)),
+            salt=AnnotationList.cursor_salt,
+        )
+
+    def detail() -> Any:
+        return selectors.annotation_get(workspace=workspace, annotation_id=thread_id, detail=True)
+
+    cases: list[tuple[str, Any]] = [
+        (f"list {label}", lambda p=params: page(p)) for label, params in list_cases(cursors)
+    ]
+    cases.append(("detail / markdown: annotation + replies + resolutions + runs", detail))
+    rows = []
+    for label, call in cases:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+        times = [sum(execution_ms(sql) for sql in selects) for _ in range(runs)]
+        rows.append([label, str(len(selects)), f"{statistics.median(times):.3f}"])
+    bc.section(f"database time of the endpoint's own queries, median of {runs}")
+    bc.print_table(rows, ["read (selector part; + 1 token query per request)", "queries", "ms"])
+
+
 def reply_lua(paths: list[str], token: str) -> str:
     """A wrk script that POSTs a reply to each of ``paths`` in turn."""
     body = json.dumps({"body": "Thanks, a fix is on its way.", "author_name": "bench-agent"})
@@ -325,11 +380,33 @@ def measure_reads(
             if "/markdown" not in path and not json.loads(text).get("items", [None]):
                 raise SystemExit(f"sanity GET {path}: an empty page")
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
-        result = bc.wrk(server.url("/api/v1/annotations/" + "0" * 32), headers=auth, **run)
-        rows.append(result.row("GET unknown annotation (404, reference)", "404s by design"))
-        for label, path in reads:
-            result = bc.wrk(server.url(path), headers=auth, **run)
-            rows.append(result.row(label))
+        shapes = [("GET unknown annotation (404, reference)", "/api/v1/annotations/" + "0" * 32)]
+        shapes += reads
+        if args.only:
+            shapes = [(label, path) for label, path in shapes if any(o in label for o in args.only)]
+        results: dict[str, list[bc.WrkResult]] = {label: [] for label, _ in shapes}
+        # Rounds in alternating order, so a burst of other work on the shared machine lands
+        # on different shapes each round; the table gives medians and the req/s range.
+        for round_no in range(args.read_rounds):
+            bc.section(f"reads, round {round_no + 1} of {args.read_rounds}")
+            for label, path in shapes if round_no % 2 == 0 else shapes[::-1]:
+                result = bc.wrk(server.url(path), headers=auth, **run)
+                print(f"{label}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms", flush=True)
+                results[label].append(result)
+        for label, runs in results.items():
+            rps = sorted(r.rps for r in runs)
+            rows.append(
+                [
+                    label,
+                    f"{statistics.median(rps):,.0f}",
+                    f"{statistics.median(r.p50_ms for r in runs):.1f}",
+                    f"{statistics.median(r.p99_ms for r in runs):.1f}",
+                    f"{sum(r.requests for r in runs):,}",
+                    str(sum(r.non_2xx + r.socket_errors for r in runs)),
+                    f"{rps[0]:,.0f}-{rps[-1]:,.0f} req/s"
+                    + (" (404s by design)" if "404" in label else ""),
+                ]
+            )
     bc.print_wrk_table(args, rows)
 
 
@@ -424,6 +501,11 @@ def main() -> None:
     parser.add_argument("--deep-page", type=int, default=DEEP_PAGE)
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN (ANALYZE)")
     parser.add_argument("--rounds", type=int, default=2, help="reply POST vs baseline rounds")
+    parser.add_argument(
+        "--only", action="append", help="measure only the reads whose label holds this (repeat)"
+    )
+    parser.add_argument("--db-runs", type=int, default=30, help="EXPLAIN runs per read")
+    parser.add_argument("--read-rounds", type=int, default=2, help="rounds of the reads")
     parser.add_argument("--no-baseline", action="store_true", help="skip the reply POST ratio")
     parser.add_argument("--no-reads", action="store_true", help="skip the read wrk runs")
     parser.add_argument("--harness", type=Path, default=default_harness())
@@ -474,6 +556,7 @@ def main() -> None:
         }
         if args.explain:
             explain(objects["main"], cursors)
+        database_times(objects["main"], cursors, thread_id, runs=args.db_runs)
         if not args.no_reads:
             measure_reads(args, env, objects, cursors, thread_id)
         if not args.no_baseline:

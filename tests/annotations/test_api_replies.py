@@ -138,3 +138,21 @@ def test_resolution_notice_for_a_submitter_without_email_is_a_system_reply(proje
     assert "7:1" in reply.body
     resolution.refresh_from_db()
     assert resolution.notification_status == NotificationStatus.REPLIED
+
+
+def test_reply_costs_a_fixed_number_of_queries_and_reads_no_json_columns(
+    gf_client, annotation, locmem_cache, django_assert_num_queries
+):
+    gf_client.post(replies(annotation), {"body": "warm-up"}, format="json")
+
+    # token + annotation (id, updated_at, site id, workspace id) + the write: savepoint,
+    # reply insert, annotation updated_at, audit row, release (a transaction on a server)
+    with django_assert_num_queries(7) as captured:
+        response = gf_client.post(replies(annotation), {"body": "On it"}, format="json")
+
+    assert response.status_code == 201
+    lookup = next(
+        q["sql"] for q in captured.captured_queries if "annotations_annotation" in q["sql"]
+    )
+    assert '"element"' not in lookup
+    assert "ORDER BY" not in lookup
