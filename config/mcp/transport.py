@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from config.api.errors import ApiError
 
@@ -51,6 +52,7 @@ PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
 UNSUPPORTED_PROTOCOL_VERSION = -32022
 
 MAX_BATCH = 20
@@ -220,6 +222,9 @@ def _call_tool(server: Server, call: Call, params: Mapping[str, Any]) -> dict[st
     except ApiError as exc:
         # The REST family's message for the same refusal (404, 400, 402, 403...).
         return tool_result(exc.message, error=True)
+    except (Http404, PermissionDenied) as exc:
+        # Shared code that speaks Django's exceptions: still a refusal, not a crash.
+        return tool_result(str(exc) or "Not found.", error=True)
 
 
 def _dispatch(server: Server, call: Call, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -273,7 +278,14 @@ def _dispatch(server: Server, call: Call, message: dict[str, Any]) -> dict[str, 
         tools = [tool.listing() for tool in server.tools]
         return _result(msg_id, _modern({"tools": tools}, call.version, cacheable=True))
     if method == "tools/call":
-        return _result(msg_id, _modern(_call_tool(server, call, params), call.version))
+        try:
+            outcome = _call_tool(server, call, params)
+        except Exception:
+            # A bug, not a refusal: logged with its traceback, answered as JSON-RPC's
+            # internal error so the client gets a protocol answer instead of an HTML 500.
+            logger.exception("MCP tool %r failed", params.get("name"))
+            return _error(msg_id, INTERNAL_ERROR, "Internal error.")
+        return _result(msg_id, _modern(outcome, call.version))
     return _error(msg_id, METHOD_NOT_FOUND, f"Method not found: {method[:100]}")
 
 

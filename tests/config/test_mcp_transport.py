@@ -193,6 +193,19 @@ def test_unknown_tool_is_a_tool_error(client, gf_url):
     assert "Unknown tool" in result["result"]["content"][0]["text"]
 
 
+def test_a_tool_that_crashes_is_a_json_rpc_internal_error_never_a_500(client, gf_url, monkeypatch):
+    from config.mcp import transport
+
+    def broken(schema, arguments):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(transport, "check_arguments", broken)
+    response = rpc(client, gf_url, "tools/call", {"name": "list_annotations", "arguments": {}})
+
+    assert response.status_code == 200
+    assert response.json()["error"] == {"code": -32603, "message": "Internal error."}
+
+
 def test_both_endpoints_list_their_tools(client, gf_url, mlth_key):
     gf = rpc(client, gf_url, "tools/list").json()["result"]["tools"]
     mlth = rpc(client, "/mcp", "tools/list", **auth(mlth_key)).json()["result"]["tools"]
