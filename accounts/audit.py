@@ -63,7 +63,30 @@ def record(
     target_id: str | int = "",
     data: dict[str, Any] | None = None,
 ) -> AuditLog:
-    return AuditLog.objects.create(
+    entry = build(
+        actor=actor,
+        workspace=workspace,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        data=data,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(
+    *,
+    actor: Actor,
+    workspace: Workspace | None,
+    action: str,
+    target_type: str = "",
+    target_id: str | int = "",
+    data: dict[str, Any] | None = None,
+) -> AuditLog:
+    """The unsaved row ``record`` writes, for a write that inserts it in the same statement
+    as the change (``config.onestatement``)."""
+    return AuditLog(
         workspace=workspace,
         actor_id=actor.actor_id,
         action=action,

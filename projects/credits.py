@@ -21,6 +21,18 @@ class SpendingCapExceeded(ApiError):
         super().__init__(SPENDING_CAP_EXCEEDED, "Spending cap exceeded.", 402)
 
 
+def charge_sql(project: Project, credits: int) -> tuple[str, list[object]]:
+    """The same conditional UPDATE as ``charge_credits``, with ``RETURNING 1``, for a write
+    that runs as one statement (``config.onestatement``): no row returned = cap reached."""
+    table = Project._meta.db_table
+    return (
+        f'UPDATE "{table}" SET "credits_used" = "credits_used" + %s WHERE "id" = %s AND '  # noqa: S608  # table name from _meta
+        '("spending_cap_credits" IS NULL OR "credits_used" <= "spending_cap_credits" - %s) '
+        "RETURNING 1",
+        [credits, project.pk, credits],
+    )
+
+
 def charge_credits(project: Project, credits: int) -> None:
     """Charge ``credits`` to ``project`` or raise 402; call inside the write's transaction."""
     charged = (

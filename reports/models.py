@@ -13,6 +13,7 @@ from reports.querysets import ReportQuerySet
 TOOL_NAME_MAX = 200
 SOURCE_MAX = 200
 DETAILS_MAX = 50_000
+REPLY_MAX = 4_000  # a short answer; the agent reads it in its context window
 
 
 class Outcome(models.TextChoices):
@@ -124,3 +125,50 @@ class ReportRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.grain} {self.day} {self.outcome}: {self.report_count}"
+
+
+class ReplyStatus(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    FIXED = "fixed", "Fixed"
+    WONT_FIX = "wont_fix", "Won't fix"
+    NEEDS_INFO = "needs_info", "Needs more information"
+
+
+class ReportReply(models.Model):
+    """The team's answer to one agent report: a status and a short text, which the agent
+    reads back with the MCP tool ``check_report_replies``.
+
+    Its own table rather than columns on ``Report``: ingest stays one narrow INSERT, the
+    report row stays immutable (the rollup triggers watch it), and the few answered reports
+    are found through a small index of their own instead of a scan of the reports.
+    """
+
+    report = models.OneToOneField(
+        Report, on_delete=models.CASCADE, primary_key=True, related_name="reply"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="report_replies", db_index=False
+    )
+    status = models.CharField(max_length=16, choices=ReplyStatus.choices)
+    body = models.TextField(blank=True, default="")
+    replied_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replied_at", "-report_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ReplyStatus]),
+                name="report_reply_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["project", "-replied_at", "-report"], name="report_reply_project_at"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} reply to report {self.report_id}"

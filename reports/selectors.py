@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from accounts.models import Workspace
 from config.filters import DateBound
 from projects.models import Project
-from reports.models import Outcome, Report, ReportRollup, RollupGrain
+from reports.models import Outcome, Report, ReportReply, ReportRollup, RollupGrain
 
 OUTCOMES = [o.value for o in Outcome]
 
@@ -307,3 +307,14 @@ def project_report_summary(*, workspace: Workspace) -> list[Project]:
             )
             .order_by("name", "id")
         )
+
+
+def report_replies(
+    *, project: Project, since: datetime | None = None, limit: int = 20
+) -> list[ReportReply]:
+    """The team's answers to this project's reports, newest first (``limit + 1`` rows, so
+    the caller can say whether there are more), with each report."""
+    queryset = ReportReply.objects.filter(project=project).select_related("report")
+    if since is not None:
+        queryset = queryset.filter(replied_at__gte=since)
+    return list(queryset.order_by("-replied_at", "-report_id")[: limit + 1])

@@ -1,18 +1,21 @@
-"""Report writes. The ingest endpoint is the only writer.
+"""Report writes: the ingest endpoint (and the MCP ``submit_report`` tool) create reports,
+the dashboard answers them.
 
 No audit row per report: the immutable report row is already the record of an anonymous
 ingest-key write (docs/api/writeback.md, "Decisions"); the human actions around it, such as
-rotating the key, are audited.
+rotating the key or answering a report, are audited.
 """
 
 from __future__ import annotations
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from accounts.audit import Actor, record
 from projects.models import Project
 from projects.selectors import ingest_key_cache_forget
 from reports.errors import unknown_ingest_key
-from reports.models import Report
+from reports.models import ReplyStatus, Report, ReportReply
 
 
 def report_create(
@@ -45,3 +48,30 @@ def report_create(
         if ingest_key_digest:
             ingest_key_cache_forget(ingest_key_digest)
         raise unknown_ingest_key() from None
+
+
+def report_reply_set(*, report: Report, actor: Actor, status: str, body: str = "") -> ReportReply:
+    """Answer ``report`` (or change the answer): the agent that filed it sees the status and
+    the text through ``check_report_replies``. Audited as ``report.reply``."""
+    if status not in ReplyStatus.values:
+        raise ValueError(f"unknown reply status {status!r}")
+    with transaction.atomic(durable=True):
+        reply, _ = ReportReply.objects.update_or_create(
+            report=report,
+            defaults={
+                "project_id": report.project_id,
+                "status": status,
+                "body": body.strip(),
+                "replied_by": actor.user,
+                "replied_at": timezone.now(),
+            },
+        )
+        record(
+            actor=actor,
+            workspace=report.project.workspace,
+            action="report.reply",
+            target_type="report",
+            target_id=report.pk,
+            data={"status": status},
+        )
+    return reply

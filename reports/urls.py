@@ -14,4 +14,9 @@ urlpatterns = [
         views.ReportListView.as_view(),
         name="report-list",
     ),
+    path(
+        "projects/<str:project_id>/reports/<str:report_id>/reply/",
+        views.ReportReplyView.as_view(),
+        name="report-reply",
+    ),
 ]

@@ -13,20 +13,24 @@ import math
 from datetime import date, timedelta
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from accounts.dashboard import WorkspaceMixin
+from accounts.models import Role
 from config.api.pagination import WritebackPagination
 from config.charts import Column, Series, StackedBarChart, short_date, stacked_bar_chart
 from config.filters import DateBound
 from config.site import site_url
 from projects.dashboard import ProjectMixin
 from projects.snippets import writeback_report_curl
-from reports import selectors
+from reports import selectors, services
 from reports.filters import ReportFilterSet
-from reports.models import Outcome
+from reports.forms import ReportReplyForm
+from reports.models import Outcome, ReplyStatus, Report, ReportReply
 
 CHART_DEFAULT_DAYS = 30
 CHART_EPOCH = date(1970, 1, 1)
@@ -132,6 +136,13 @@ class ReportListView(ProjectMixin, TemplateView):
         reachable = min(last_page, max_page)
         page = lenient_int(params.get("page"), default=1, minimum=1, maximum=reachable)
         rows = selectors.report_page(queryset, page=page, limit=limit) if total else []
+        # The team's answers to the reports on this page: one query for the page.
+        answered = {
+            r.report_id: r
+            for r in ReportReply.objects.filter(report_id__in=[r["id"] for r in rows])
+        }
+        for row in rows:
+            row["reply"] = answered.get(row["id"])
 
         has_any = total > 0 or (filterset.active and base.exists())
 
@@ -143,6 +154,7 @@ class ReportListView(ProjectMixin, TemplateView):
             form=filterset.form,
             filtered=filterset.active,
             outcomes=Outcome.choices,
+            reply_statuses=ReplyStatus.choices,
             stats=stats,
             stat_cards=[(o.value, o.label, stats[o.value]) for o in Outcome],
             reports=rows,
@@ -179,3 +191,34 @@ class ReportIndexView(WorkspaceMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["projects"] = selectors.project_report_summary(workspace=self.workspace)
         return context
+
+
+class ReportReplyView(ProjectMixin, View):
+    """POST /w/<ws>/projects/<project_id>/reports/<report_id>/reply/: answer an agent's
+    report; the agent reads it back with the MCP tool ``check_report_replies``."""
+
+    required_role = Role.MEMBER
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        project = self.get_project()
+        report = Report.objects.filter(project=project, pk=kwargs["report_id"]).first()
+        if report is None:
+            raise Http404("Report not found")
+        report.project = project
+        form = ReportReplyForm(request.POST)
+        if form.is_valid():
+            services.report_reply_set(
+                report=report,
+                actor=self.actor,
+                status=form.cleaned_data["status"],
+                body=form.cleaned_data["body"],
+            )
+            messages.success(request, "Reply saved: the agent sees it through MCP.")
+        else:
+            messages.error(request, "The reply was not saved: " + form.errors.as_text())
+        url = reverse(
+            "reports:report-list",
+            kwargs={"ws": self.workspace.pk, "project_id": project.pk},
+        )
+        return HttpResponseRedirect(f"{url}#r-{report.pk}")

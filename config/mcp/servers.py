@@ -22,7 +22,8 @@ BOUNDARY_RULE = (
 REPORT_RULE = (
     "When a tool of this server (or of the product you are working on) fails, confuses you, "
     "or makes you give up, call submit_report with what you tried and what happened; the team "
-    "reads these reports."
+    "reads these reports, and check_report_replies shows what they answered (fixed, needs "
+    "more information...): check it when you start a session."
 )
 
 

@@ -129,7 +129,7 @@ GREATFEEDBACK_TOOLS: dict[str, tuple[set[str], set[str]]] = {
     "list_resolutions": ({"annotation_id"}, {"annotation_id"}),
     "run_personas": ({"id", "persona_ids"}, {"id"}),
 }
-REPORT_TOOLS = {"submit_report"}
+REPORT_TOOLS = {"submit_report", "check_report_replies"}
 
 
 # --- the live server and the clients ---------------------------------------------------------
@@ -465,9 +465,10 @@ def test_submit_report_on_both_servers_is_a_writeback_report_seen_through_rest(l
         tool_name=name, source=AGENT)], headers))  # fmt: skip
     second = connected(client, drive(client, gf_url(live), [call(
         "submit_report", outcome="success", details="resolved an annotation",
-        tool_name=name)]))  # fmt: skip
+        tool_name=name), call("check_report_replies", limit=5)]))  # fmt: skip
     ok(first[0])
     ok(second[0])
+    assert set(ok(second[1])) == {"replies", "has_more", "untrusted_content"}
 
     status, body = rest(
         live,

@@ -200,9 +200,9 @@ def test_both_endpoints_list_their_tools(client, gf_url, mlth_key):
     assert [t["name"] for t in gf] == [
         "list_annotations", "read_annotation", "acknowledge", "reply", "resolve",
         "patch_annotation", "get_resolution_upload_url", "attach_resolution",
-        "list_resolutions", "run_personas", "submit_report",
+        "list_resolutions", "run_personas", "submit_report", "check_report_replies",
     ]  # fmt: skip
     assert [t["name"] for t in mlth] == [
         "submit_feedback", "list_feedback", "get_feedback_item", "update_feedback_status",
-        "add_feedback_note", "submit_report",
+        "add_feedback_note", "submit_report", "check_report_replies",
     ]  # fmt: skip

@@ -8,6 +8,7 @@ import json
 import re
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from accounts.models import AuditLog, TokenFamily
@@ -212,8 +213,11 @@ def project_selects(captured: list[dict]) -> list[str]:
 def test_mlth_key_reuses_the_project_its_lookup_loaded(
     minolith_client, project, django_assert_num_queries
 ):
-    # 11 before: the view read the key's own project again by projectId.
-    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(10) as ctx:
+    # 11 before: the view read the key's own project again by projectId. On PostgreSQL the
+    # write is one statement (feedback.services): the key, last_used_at, the similar COUNT,
+    # the write, and here the savepoint (+2) a test's transaction needs around it.
+    queries = 6 if connection.vendor == "postgresql" else 10
+    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(queries) as ctx:
         response = minolith_client.post(URL, example(project), format="json")
 
     assert response.status_code == 201
@@ -227,7 +231,8 @@ def test_mlth_key_reuses_the_project_its_lookup_loaded(
 
 def test_gfat_token_still_reads_the_project_it_names(gf_client, project, django_assert_num_queries):
     # A workspace-scoped token has no project loaded: projectId is looked up in the workspace.
-    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(11) as ctx:
+    queries = 7 if connection.vendor == "postgresql" else 11
+    with override_settings(RATELIMIT_ENABLE=False), django_assert_num_queries(queries) as ctx:
         response = gf_client.post(URL, example(project), format="json")
 
     assert response.status_code == 201

@@ -26,7 +26,7 @@ CORRECTIONS_DIR = DATA_PATH.parent / "corrections"
 CORRECTION_PREFIX = "correction:"
 # Licensed real feedback rebuilt by bench/triage_data.py (docs/triage.md, "Real data"): each
 # row has text, lang, a fine ``category`` and its provenance in ``source``, but no tone
-# labels, so it trains the category and language heads only.
+# labels, so it trains the category head only.
 REAL_DIR = DATA_PATH.parent / "real"
 # Hand-written, store-review-style rows with a category only (same format as data/real):
 # rants, ratings and requests phrased as complaints, in all five languages, which the
@@ -130,7 +130,9 @@ def real_files(directory: Path = REAL_DIR) -> list[Path]:
 
 
 def load_real(directory: Path = REAL_DIR) -> list[Example]:
-    """The licensed real-feedback rows (category and language only), in a fixed order.
+    """Category-only rows (text, language, fine category, provenance) of every JSONL file in
+    ``directory``, in a fixed order: the licensed real feedback by default, or the authored
+    review-style rows (``AUTHORED_DIR``).
 
     A row without provenance or with an unknown label raises: nothing of unknown origin is
     trained on.

@@ -4,8 +4,9 @@ Run ``python -m triage.engine.train`` from the repository root. Steps:
 
 1. Load ``data/labelled.jsonl`` (plus reviewed corrections) and drop the fixed held-out
    split (``dataset.is_heldout``); nothing below ever sees it. Load the licensed real
-   feedback in ``data/real/`` (bench/triage_data.py rebuilds it): it has category labels
-   only, so it trains the category and language heads, never sentiment or praise.
+   feedback in ``data/real/`` (bench/triage_data.py rebuilds it) and the authored
+   review-style rows in ``data/authored/``: they have category labels only, so they train
+   the category head, never sentiment, praise or language.
 2. Model selection by grouped 5-fold cross-validation *inside the training split*: every
    feature configuration in :data:`GRID` x {Naive Bayes, logistic regression} x head, plus a
    rules-only baseline for reference. Folds are by translation group, like the held-out

@@ -25,6 +25,7 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from config.api.errors import ApiError, ErrorCode, validation_error
+from config.untrusted import injection_fields
 from feedback import constants as C
 from feedback import errors
 from feedback.api.fields import optional_email, optional_text
@@ -270,7 +271,13 @@ def note_out(note: Note | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def item_detail_out(item: Item, notes: list[Mapping[str, Any]]) -> dict[str, Any]:
-    return {**item_out(item_row(item)), "notes": [note_out(n) for n in notes]}
+    """The detail adds the notes and whether the end user's text reads like an attempt on an
+    AI agent (``config.untrusted``: advice for whoever hands the item to one)."""
+    return {
+        **item_out(item_row(item)),
+        "notes": [note_out(n) for n in notes],
+        **injection_fields(item.title, item.body),
+    }
 
 
 class MinolithNoteOutput(serializers.Serializer):

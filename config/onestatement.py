@@ -1,0 +1,66 @@
+"""Several writes as ONE PostgreSQL statement: data-modifying CTEs (issue 15).
+
+A write that charges credits, inserts a row, its tag rows and its audit row took eight
+round trips (BEGIN, UPDATE, SAVEPOINT, INSERT, RELEASE, INSERT, INSERT, COMMIT), and the
+project row stayed locked across all of them. As one statement it is one round trip, still
+all or nothing (a statement is atomic; in autocommit it commits by itself), and the row lock
+lasts only that statement:
+
+    WITH charged AS (UPDATE ... RETURNING 1),
+         w1 AS (INSERT INTO feedback_item (...) SELECT %s, ... FROM charged RETURNING 1),
+         w2 AS (INSERT INTO accounts_auditlog (...) SELECT %s, ... FROM w1 RETURNING 1)
+    SELECT count(*) FROM w1
+
+Each INSERT is compiled by Django's own compiler from an unsaved model instance (field
+defaults, ``pre_save``, JSON adaptation and placeholders are Django's), then its
+``VALUES (...)`` becomes ``SELECT ... FROM <previous step>``: a row is written only when the
+step before it produced one. PostgreSQL only (SQLite has no data-modifying CTEs); callers
+keep their ORM path for other backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+from django.db.models.sql import InsertQuery
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def insert_from(obj: Model, source: str) -> tuple[str, list[Any]]:
+    """``INSERT INTO <obj's table> (...) SELECT <obj's values> FROM <source> RETURNING 1``."""
+    meta = obj._meta
+    fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.generated and not (f is meta.auto_field and obj.pk is None)
+    ]
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj], raw=False)
+    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+    head, sep, values = sql.partition(" VALUES (")
+    if not sep or not values.endswith(")") or " VALUES (" in values:
+        raise ValueError(f"unexpected INSERT shape: {sql[:200]}")
+    return f"{head} SELECT {values[:-1]} FROM {source} RETURNING 1", list(params)  # noqa: S608  # identifiers from _meta, values are parameters
+
+
+def run(first: tuple[str, Sequence[Any]], objs: Sequence[Model]) -> int:
+    """Run ``first`` (a statement with ``RETURNING``); insert ``objs[0]`` only if it
+    returned a row, and the rest of ``objs`` only if ``objs[0]`` was written. Returns how
+    many rows ``objs[0]``'s INSERT wrote (0 or 1)."""
+    steps = [f"s0 AS ({first[0]})"]
+    params: list[Any] = list(first[1])
+    for n, obj in enumerate(objs, start=1):
+        sql, p = insert_from(obj, f"s{n - 1}" if n == 1 else "s1")
+        steps.append(f"s{n} AS ({sql})")
+        params += p
+    with connection.cursor() as cursor:
+        sql = "WITH " + ", ".join(steps) + " SELECT count(*) FROM s1"  # noqa: S608  # ditto
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
