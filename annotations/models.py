@@ -14,6 +14,8 @@ audit row (``widget:``, ``user:``/``token:``, ``mcp:``, ``system``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -24,6 +26,7 @@ from accounts.models import Workspace
 from annotations import constants as C
 from annotations.querysets import AnnotationQuerySet, PersonaQuerySet, StakeholderQuerySet
 from config.ids import hex32
+from config.untrusted import injection_fields
 from projects.models import Project
 from triage.models import TriagedFields, triage_constraints
 
@@ -218,6 +221,20 @@ class Annotation(TriagedFields):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+    def injection(self) -> dict[str, Any]:
+        """``injection_suspected`` / ``injection_reason`` over what the visitor wrote: the
+        comment, the element's text and their replies on the thread (``config.untrusted``).
+        Uses the detail's prefetched ``replies_list`` when there is one."""
+        replies = getattr(self, "replies_list", None)
+        if replies is None:
+            replies = list(self.replies.all())
+        element_text = self.element.get("text") if isinstance(self.element, dict) else ""
+        return injection_fields(
+            self.body,
+            str(element_text or ""),
+            *(r.body for r in replies if r.author_kind == ReplyAuthorKind.SUBMITTER),
+        )
 
     def triage_input(self) -> tuple[str, str, str]:
         return self.body, "", self.page_url

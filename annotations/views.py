@@ -452,7 +452,7 @@ class AnnotationDetailView(AnnotationMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         annotation = self.get_annotation(self.kwargs["annotation_id"], detail=True)
-        context.update(self.annotation_context(annotation))
+        context.update(self.annotation_context(annotation), injection=annotation.injection())
         return context
 
 

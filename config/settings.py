@@ -244,6 +244,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Backtalk <backtalk@localhost
 # --- Security -------------------------------------------------------------------------------
 # Client IPs come from X-Forwarded-For only when REMOTE_ADDR is one of these (IPs or CIDRs).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Browser origins (besides the server's own) allowed to POST to the MCP endpoints; requests
+# without an Origin header (CLIs, SDKs) are not affected. DNS-rebinding protection (docs/mcp.md).
+MCP_ALLOWED_ORIGINS = env_list("MCP_ALLOWED_ORIGINS", [])
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
 if env_bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,16 +5,18 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import sys
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.defaults import page_not_found, server_error
 
 from config.api.errors import ApiError, ErrorCode
+from config.api.exceptions import DATABASE_RETRY_AFTER, DATABASE_UNAVAILABLE
 from config.api.shapes import API_PATH_PREFIXES, family_for_path
 from config.worker import database_queue, task_backlog
 
@@ -112,7 +114,17 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def internal_error(request: HttpRequest) -> HttpResponse:
+    """handler500: an exception no view handled (one raised in a middleware, such as the CORS
+    check's project read). Django calls it inside its ``except`` block, so the exception is
+    at hand: an unreachable database is the family's 503 with ``Retry-After``, as inside
+    the API views (``config.api.exceptions``)."""
     if request.path.startswith(API_PATH_PREFIXES):
+        if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+            response = _json_error(
+                request, ApiError(ErrorCode.SERVICE_UNAVAILABLE, DATABASE_UNAVAILABLE, 503)
+            )
+            response["Retry-After"] = DATABASE_RETRY_AFTER
+            return response
         return _json_error(
             request, ApiError(ErrorCode.INTERNAL, "Server error, please report it.", 500)
         )

@@ -9,6 +9,8 @@ database and ``null=True`` string columns are not needed. The triage columns com
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
@@ -16,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.ids import prefixed_id
+from config.untrusted import injection_fields
 from feedback import constants as C
 from feedback.querysets import ItemQuerySet, NoteQuerySet
 from projects.models import Project
@@ -139,6 +142,11 @@ class Item(TriagedFields):
 
     def __str__(self) -> str:
         return self.title or self.body[:60]
+
+    def injection(self) -> dict[str, Any]:
+        """``injection_suspected`` / ``injection_reason`` over what the end user wrote
+        (``config.untrusted``): advice for whoever hands the item to an AI agent."""
+        return injection_fields(self.title, self.body)
 
     def triage_input(self) -> tuple[str, str, str]:
         return self.body, self.title, self.page_url

@@ -203,6 +203,7 @@ class ItemDetailView(InboxMixin, TemplateView):
             note_form=kwargs.get("note_form") or NoteForm(),
             back=self.list_url(safe_querystring(self.request.GET.get("back", ""))),
             page_url_is_web=item.page_url.lower().startswith(("http://", "https://")),
+            injection=item.injection(),
         )
         return context
 

@@ -1,7 +1,10 @@
 """The one DRF exception handler (STYLE 3.3.2).
 
 Every exception becomes an ``ApiError``; the calling view's family renders it. Unknown
-exceptions are logged and rendered as the family's 500, never as an HTML page.
+exceptions are logged and rendered as the family's 500, never as an HTML page. A database
+that cannot be reached (down, restarting, a connection it dropped) is a 503 with
+``Retry-After`` in the family's shape, not a 500: nothing was stored, and a retry once it is
+back succeeds (bench/faults.py, docs/operations.md).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
@@ -22,6 +26,8 @@ from config.api.shapes import GREATFEEDBACK, Family
 from config.http import no_store
 
 logger = logging.getLogger("backtalk.api")
+DATABASE_UNAVAILABLE = "The database is temporarily unavailable; try again shortly."
+DATABASE_RETRY_AFTER = "5"
 
 
 def _flatten(detail: Any, path: str = "") -> Iterable[FieldError]:
@@ -94,6 +100,14 @@ def normalise(exc: Exception) -> ApiError:
         return ApiError(ErrorCode.PAYLOAD_TOO_LARGE, "Request body is too large.", 413)
     if isinstance(exc, drf.APIException):
         return ApiError(str(exc.default_code), str(exc.detail), exc.status_code)
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("database unavailable: %s", exc)
+        return ApiError(
+            ErrorCode.SERVICE_UNAVAILABLE,
+            DATABASE_UNAVAILABLE,
+            503,
+            headers={"Retry-After": DATABASE_RETRY_AFTER},
+        )
     logger.exception("Unhandled API error", exc_info=exc)
     return ApiError(ErrorCode.INTERNAL, "Server error, please report it.", 500)
 

@@ -281,7 +281,7 @@ def _origin_allowed(request: HttpRequest) -> bool:
     origin = request.headers.get("Origin")
     if not origin:
         return True  # not a browser: CLIs and SDKs send none
-    allowed = getattr(settings, "MCP_ALLOWED_ORIGINS", [])
+    allowed = settings.MCP_ALLOWED_ORIGINS
     own = f"{request.scheme}://{request.get_host()}"
     return origin == own or origin in allowed
 

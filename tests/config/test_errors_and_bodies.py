@@ -5,15 +5,17 @@ of logs and Referer headers."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 from types import SimpleNamespace
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from rest_framework.response import Response
 
 from accounts.models import ApiToken
 from config.api.errors import ApiError, FieldError, validation_error
-from config.api.exceptions import exception_handler
+from config.api.exceptions import DATABASE_UNAVAILABLE, exception_handler
 from config.api.shapes import FLUISTER, GREATFEEDBACK, MINOLITH, WRITEBACK, family_for_path
 from config.logging import RedactSecretsFilter, redact
 from tests.config.helpers import csrf_client, tokens_url
@@ -195,6 +197,65 @@ def test_an_unexpected_exception_is_the_familys_500_and_is_logged(caplog):
     assert response.status_code == 500
     assert response.data["error"]["code"] == "internal_error"
     assert "Unhandled API error" in caplog.text
+
+
+@pytest.mark.parametrize("family", [WRITEBACK, MINOLITH, FLUISTER, GREATFEEDBACK])
+@pytest.mark.parametrize("exc", [OperationalError("connection refused"), InterfaceError("closed")])
+def test_an_unreachable_database_is_a_503_with_retry_after_in_the_family_shape(family, exc):
+    """Issue 15 (bench/faults.py): during a PostgreSQL restart clients get a 503 they can
+    retry, in their own error shape, never a 500."""
+    response = exception_handler(exc, {"view": SimpleNamespace(family=family)})
+
+    assert isinstance(response, Response)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    _, expected = family.render(ApiError("service_unavailable", DATABASE_UNAVAILABLE, 503))
+    assert response.data == expected
+
+
+def test_a_write_that_loses_the_database_answers_503(api_client, project, monkeypatch):
+    from reports import services
+
+    def refuse(**_kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(services, "report_create", refuse)
+    response = api_client.post(
+        "/v1/reports",
+        {"ingest_key": project.ingest_key, "outcome": "failure", "details": "x"},
+        format="json",
+    )
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "ok": False,
+        "error": {"code": "service_unavailable", "message": DATABASE_UNAVAILABLE},
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "family"),
+    [
+        ("/v1/feedback/public/shop", MINOLITH),
+        ("/v1/reports", WRITEBACK),
+        ("/v1/feedback", FLUISTER),
+    ],
+)
+def test_a_database_error_outside_a_view_is_also_a_503(rf, path, family):
+    """The public endpoint's CORS check reads the project in a middleware, before any view:
+    with PostgreSQL down that read failed as the family's 500 (bench/faults.py found it)."""
+    from config.views import internal_error
+
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:  # Django calls handler500 inside its except block
+        response = internal_error(rf.post(path))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    _, expected = family.render(ApiError("service_unavailable", DATABASE_UNAVAILABLE, 503))
+    assert json.loads(response.content) == expected
 
 
 def test_family_for_path_routes_errors_outside_views():

@@ -16,9 +16,8 @@ from annotations import constants as C
 from annotations.api.greatfeedback.resolution_serializers import ResolutionOutput
 from annotations.api.greatfeedback.serializers_personas import PersonaRunOutput, StrictInput
 from annotations.api.greatfeedback.widget_serializers import annotation_out, timestamp
-from annotations.models import Annotation, Reply, ReplyAuthorKind
+from annotations.models import Annotation, Reply
 from annotations.uploads import signed_read_url
-from config.untrusted import injection_fields
 
 
 def triage_out(annotation: Annotation) -> dict[str, Any]:
@@ -77,15 +76,7 @@ def annotation_detail_out(
         ).data,
         # Whether the visitor's text (comment, element text, their replies) reads like an
         # attempt on an AI agent: advice for whoever hands the annotation to one.
-        **injection_fields(
-            annotation.body,
-            str((annotation.element or {}).get("text") or ""),
-            *(
-                r.body
-                for r in annotation.replies_list  # type: ignore[attr-defined]
-                if r.author_kind == ReplyAuthorKind.SUBMITTER
-            ),
-        ),
+        **annotation.injection(),
     }
 
 

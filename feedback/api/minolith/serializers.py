@@ -25,7 +25,6 @@ from django.http import QueryDict
 from rest_framework import serializers
 
 from config.api.errors import ApiError, ErrorCode, validation_error
-from config.untrusted import injection_fields
 from feedback import constants as C
 from feedback import errors
 from feedback.api.fields import optional_email, optional_text
@@ -276,7 +275,7 @@ def item_detail_out(item: Item, notes: list[Mapping[str, Any]]) -> dict[str, Any
     return {
         **item_out(item_row(item)),
         "notes": [note_out(n) for n in notes],
-        **injection_fields(item.title, item.body),
+        **item.injection(),
     }
 
 
