@@ -32,6 +32,25 @@ from typing import Any
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
 )
+# ...minus their ordinary uses in real text, removed before the check: emoji tag sequences
+# (the flags of Scotland, Wales, England: a black flag, tag letters, a cancel tag); the
+# zero-width joiner and non-joiner between two non-ASCII characters (emoji sequences such as
+# 👩‍💻, Persian and Indic spelling); a byte-order mark that opens pasted text; and the
+# left-to-right/right-to-left marks in text written in a right-to-left script. Between ASCII
+# letters, or anywhere else, these characters still flag.
+_EMOJI_TAG_SEQUENCE = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+_JOINER_IN_SCRIPT = re.compile("(?<=[^\x00-\x7f])[\u200c\u200d](?=[^\x00-\x7f])")
+_DIRECTION_MARK = re.compile("[\u200e\u200f]")
+_RTL_LETTER = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _ordinary_invisibles_removed(text: str) -> str:
+    text = _EMOJI_TAG_SEQUENCE.sub("", text.removeprefix("\ufeff"))
+    text = _JOINER_IN_SCRIPT.sub("", text)
+    if _RTL_LETTER.search(text):
+        text = _DIRECTION_MARK.sub("", text)
+    return text
+
 
 _I = re.IGNORECASE | re.UNICODE
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -112,7 +131,7 @@ def injection_flag(text: str) -> tuple[bool, str | None]:
     """``(True, reason)`` when ``text`` looks like an attempt on an agent reading it."""
     if not text:
         return False, None
-    if _INVISIBLE.search(text):
+    if _INVISIBLE.search(text) and _INVISIBLE.search(_ordinary_invisibles_removed(text)):
         return True, "contains invisible or bidirectional-override characters"
     normalised = unicodedata.normalize("NFKC", text)
     for reason, pattern in _PATTERNS:

@@ -27,6 +27,7 @@ Tool errors (bad arguments, a rule of the service refusing) come back as a resul
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -34,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from config.api.errors import ApiError
 
@@ -46,12 +48,18 @@ SUPPORTED_VERSIONS = (*HANDSHAKE_VERSIONS, *MODERN_VERSIONS)
 VERSION_META_KEY = "io.modelcontextprotocol/protocolVersion"
 SERVER_INFO_META_KEY = "io.modelcontextprotocol/serverInfo"
 VERSION_HEADER = "MCP-Protocol-Version"
+METHOD_HEADER = "Mcp-Method"
+NAME_HEADER = "Mcp-Name"
+# The request param each method names in Mcp-Name (2026-07-28), for the methods we serve.
+NAME_PARAMS = {"tools/call": "name"}
 
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
 UNSUPPORTED_PROTOCOL_VERSION = -32022
+HEADER_MISMATCH = -32020
 
 MAX_BATCH = 20
 
@@ -220,6 +228,9 @@ def _call_tool(server: Server, call: Call, params: Mapping[str, Any]) -> dict[st
     except ApiError as exc:
         # The REST family's message for the same refusal (404, 400, 402, 403...).
         return tool_result(exc.message, error=True)
+    except (Http404, PermissionDenied) as exc:
+        # Shared code that speaks Django's exceptions: still a refusal, not a crash.
+        return tool_result(str(exc) or "Not found.", error=True)
 
 
 def _dispatch(server: Server, call: Call, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -273,7 +284,14 @@ def _dispatch(server: Server, call: Call, message: dict[str, Any]) -> dict[str, 
         tools = [tool.listing() for tool in server.tools]
         return _result(msg_id, _modern({"tools": tools}, call.version, cacheable=True))
     if method == "tools/call":
-        return _result(msg_id, _modern(_call_tool(server, call, params), call.version))
+        try:
+            outcome = _call_tool(server, call, params)
+        except Exception:
+            # A bug, not a refusal: logged with its traceback, answered as JSON-RPC's
+            # internal error so the client gets a protocol answer instead of an HTML 500.
+            logger.exception("MCP tool %r failed", params.get("name"))
+            return _error(msg_id, INTERNAL_ERROR, "Internal error.")
+        return _result(msg_id, _modern(outcome, call.version))
     return _error(msg_id, METHOD_NOT_FOUND, f"Method not found: {method[:100]}")
 
 
@@ -284,6 +302,44 @@ def _origin_allowed(request: HttpRequest) -> bool:
     allowed = settings.MCP_ALLOWED_ORIGINS
     own = f"{request.scheme}://{request.get_host()}"
     return origin == own or origin in allowed
+
+
+def _header_mismatch(request: HttpRequest, message: dict[str, Any]) -> str | None:
+    """2026-07-28 mirrors the body in headers (``MCP-Protocol-Version``, ``Mcp-Method``,
+    ``Mcp-Name``) so proxies and gateways can route and filter on them; a request whose
+    headers say something else than its body is refused (-32020, HTTP 400), as the SDK's own
+    server does, so no gateway can be shown one call while another runs. Absent headers are
+    tolerated (hand-written clients, curl); older revisions are not checked."""
+    params = message.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    version = meta.get(VERSION_META_KEY) if isinstance(meta, dict) else None
+    if version not in MODERN_VERSIONS:
+        return None
+    headers = request.headers
+    if VERSION_HEADER in headers and headers[VERSION_HEADER] != version:
+        return f"{VERSION_HEADER} header does not match the request envelope's protocol version"
+    method = message.get("method")
+    if METHOD_HEADER in headers and headers[METHOD_HEADER] != method:
+        return f"{METHOD_HEADER} header does not match the request body's method"
+    name_param = NAME_PARAMS.get(str(method))
+    if name_param and NAME_HEADER in headers and isinstance(params, dict):
+        header = _decode_header_value(headers[NAME_HEADER])
+        if header != params.get(name_param):
+            return (
+                f"{NAME_HEADER} header does not match the request body's {name_param!r} parameter"
+            )
+    return None
+
+
+def _decode_header_value(value: str) -> str | None:
+    """A header value as sent: verbatim, or base64 inside ``=?base64?...?=`` (non-ASCII and
+    edge whitespace, as the SDK encodes them); None when the wrapping is malformed."""
+    if value.startswith("=?base64?") and value.endswith("?="):
+        try:
+            return base64.b64decode(value[9:-2], validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return value
 
 
 def serve(request: HttpRequest, server: Server, context: Any) -> HttpResponse:
@@ -327,6 +383,9 @@ def serve(request: HttpRequest, server: Server, context: Any) -> HttpResponse:
         return JsonResponse(_error(None, INVALID_REQUEST, "Invalid request."), status=400)
     if "method" not in payload:  # a response to a server request we never sent
         return HttpResponse(status=202)
+    mismatch = _header_mismatch(request, payload)
+    if mismatch:
+        return JsonResponse(_error(payload.get("id"), HEADER_MISMATCH, mismatch), status=400)
     answer = _dispatch(server, call, payload)
     if answer is None:
         return HttpResponse(status=202)

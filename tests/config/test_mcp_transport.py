@@ -193,6 +193,19 @@ def test_unknown_tool_is_a_tool_error(client, gf_url):
     assert "Unknown tool" in result["result"]["content"][0]["text"]
 
 
+def test_a_tool_that_crashes_is_a_json_rpc_internal_error_never_a_500(client, gf_url, monkeypatch):
+    from config.mcp import transport
+
+    def broken(schema, arguments):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(transport, "check_arguments", broken)
+    response = rpc(client, gf_url, "tools/call", {"name": "list_annotations", "arguments": {}})
+
+    assert response.status_code == 200
+    assert response.json()["error"] == {"code": -32603, "message": "Internal error."}
+
+
 def test_both_endpoints_list_their_tools(client, gf_url, mlth_key):
     gf = rpc(client, gf_url, "tools/list").json()["result"]["tools"]
     mlth = rpc(client, "/mcp", "tools/list", **auth(mlth_key)).json()["result"]["tools"]
@@ -206,3 +219,36 @@ def test_both_endpoints_list_their_tools(client, gf_url, mlth_key):
         "submit_feedback", "list_feedback", "get_feedback_item", "update_feedback_status",
         "add_feedback_note", "submit_report", "check_report_replies",
     ]  # fmt: skip
+
+
+def modern_call(client, url, name, **headers):
+    return rpc(client, url, "tools/call", {"name": name, "arguments": {}}, modern=True, **headers)
+
+
+def test_modern_headers_that_match_the_body_are_accepted(client, gf_url):
+    response = modern_call(
+        client, gf_url, "list_annotations",
+        HTTP_MCP_PROTOCOL_VERSION=MODERN, HTTP_MCP_METHOD="tools/call",
+        HTTP_MCP_NAME="list_annotations",
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.json()["result"]["isError"] is False
+
+
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        ({"HTTP_MCP_METHOD": "tools/list"}, "Mcp-Method"),
+        ({"HTTP_MCP_NAME": "read_annotation"}, "Mcp-Name"),
+        ({"HTTP_MCP_NAME": "=?base64?cmVhZF9hbm5vdGF0aW9u?="}, "Mcp-Name"),
+        ({"HTTP_MCP_NAME": "=?base64?not base64?="}, "Mcp-Name"),
+    ],
+)
+def test_modern_headers_that_contradict_the_body_are_refused(client, gf_url, headers, named):
+    response = modern_call(client, gf_url, "list_annotations", **headers)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == -32020
+    assert error["message"].startswith(f"{named} header does not match")
