@@ -6,6 +6,6 @@ from reports.api.writeback import views
 DASHBOARD_REPORTS = "v1/dashboard/<str:project_id>/reports"
 
 urlpatterns = [
-    path("v1/reports", views.ReportIngest.as_view(), name="wb-report-create"),
+    path("v1/reports", views.report_ingest, name="wb-report-create"),  # lean path + DRF view
     path(DASHBOARD_REPORTS, views.ProjectReports.as_view(), name="wb-dashboard-reports"),
 ]
