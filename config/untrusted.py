@@ -25,6 +25,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 # Zero-width and invisible formatting characters, bidi embeddings/overrides/isolates, and the
@@ -57,7 +58,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "asks the reader to ignore earlier instructions",
         re.compile(
-            r"\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(previous|prior|above|"
+            r"\b(ignore|disregard|forget)\s+(all\s+)?(of\s+)?(the\s+)?(text\s+|rules\s+|"
+            r"instructions\s+)?above\b(?!\s+(comment|message|post|typo|screenshot|note|issue))"
+            r"|\bdisregard\b[^.\n]{0,30}\b(rules|instructions|guidelines|polic(y|ies))\b"
+            r"|\b(ignore|disregard|forget|override|bypass)\b[^.\n]{0,40}\b(previous|prior|above|"
             r"earlier|preceding|all|any|your|the system)\b[^.\n]{0,30}\b(instructions?|prompts?|"
             r"rules|guidelines|directives|context)\b",
             _I,
@@ -94,11 +98,40 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        "addresses the reader as an AI with new orders",
+        re.compile(
+            # A model or agent called by name, as in "Hey Claude, ..." or "Agent: ...".
+            r"(^|[.!?\n]\s*)((hey|hi|hello|dear|ok|okay|yo)\s+)?(claude|chatgpt|gpt(-?\d[\w.]*)?|"
+            r"copilot|gemini|codex|devin|llm|agent|agente|агент|assistente|asistente|"
+            r"ассистент)\s*[,:]\s*\S"
+            r"|\b(ai|llm|coding|code)\s+(agents?|assistants?|bots?|models?)\s+(reading|processing|"
+            r"handling|seeing|parsing)\s+this\b"
+            r"|\bto (the|any|all|every) ((ai|llm|coding|code|autonomous)\s+)?(agents?|assistants?|"
+            r"bots?|models?)\s*[:,]"
+            r"|\b(when|once|if) you read this\b[^.\n]{0,10},"
+            # "you are now ..." in other languages, with an AI or a privileged role after it.
+            r"|(du bist (jetzt|nun|ab sofort)|tu es (maintenant|désormais)|ahora eres|ora sei|"
+            r"agora (você é|voce e)|теперь ты)[^.\n]{0,40}\b(assistent|assistant|asistente|"
+            r"assistente|ассистент|ki|ia|ai|agent|agente|агент|modell|modèle|modelo|modello|"
+            r"модель|bot|бот|admin|root|sans restrictions|ohne (einschränkungen|regeln)|"
+            r"sin restricciones)"
+            r"|\b(ki|ai|ia)[- ]?(assistent|agent|modell|asistente|agente|assistant)\b[^.\n]{0,40}"
+            r"\b(musst|sollst|doit|dois|debes|tienes que|devi|deve)\b"
+            r"|\b(instrucciones|anweisungen|consignes|istruzioni|instruções|инструкции)\s+"
+            r"(para|für|pour|per|для)\s+(el |la |le |l'|den |die |o |a |il )?(agente|agent|ki|ia|"
+            r"ai|assistant|assistent|asistente|assistente|агента|ассистента|modelo|modell)",
+            _I,
+        ),
+    ),
+    (
         "asks for a destructive or exfiltrating action",
         re.compile(
             r"\brm\s+-rf\b|\bcurl\b[^\n]{0,120}\|\s*(ba)?sh\b|\bwget\b[^\n]{0,120}\|\s*(ba)?sh\b"
             r"|\b(drop|truncate)\s+(table|database)\b"
-            r"|\b(send|post|upload|leak|exfiltrate|email|paste)\b[^.\n]{0,40}\b(api[ _-]?keys?|"
+            r"|\b(print|reveal|dump|repeat|leak)\s+(your|the)\s+(system prompt|instructions|"
+            r"secrets|environment variables|env vars|\.env)\b"
+            r"|\b(send|post|upload|leak|exfiltrate|email|paste|push|commit)\b[^.\n]{0,40}"
+            r"\b(api[ _-]?keys?|"
             r"tokens?|secrets?|passwords?|credentials|\.env|ssh keys?|private keys?)\b[^.\n]{0,40}"
             r"\b(to|into|at)\b"
             r"|\b(git push --force|force[- ]push)\b[^.\n]{0,40}\b(main|master)\b"
@@ -127,10 +160,30 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+CACHED_TEXT_MAX = 4_096  # with CACHE_SIZE entries: at most ~16 MB per process
+CACHE_SIZE = 4_096
+
+
 def injection_flag(text: str) -> tuple[bool, str | None]:
-    """``(True, reason)`` when ``text`` looks like an attempt on an agent reading it."""
+    """``(True, reason)`` when ``text`` looks like an attempt on an agent reading it.
+
+    The patterns cost some 50 µs per short text, a third of an MCP list call's overhead over
+    the REST list (bench/mcp.py); agents list the same open items again and again, so short
+    texts' verdicts are kept in a per-process LRU cache (a verdict depends on the text only).
+    """
     if not text:
         return False, None
+    if len(text) <= CACHED_TEXT_MAX:
+        return _cached_flag(text)
+    return _flag(text)
+
+
+@lru_cache(maxsize=CACHE_SIZE)
+def _cached_flag(text: str) -> tuple[bool, str | None]:
+    return _flag(text)
+
+
+def _flag(text: str) -> tuple[bool, str | None]:
     if _INVISIBLE.search(text) and _INVISIBLE.search(_ordinary_invisibles_removed(text)):
         return True, "contains invisible or bidirectional-override characters"
     normalised = unicodedata.normalize("NFKC", text)

@@ -207,7 +207,9 @@ def tool_result(value: Any, *, error: bool = False) -> dict[str, Any]:
     if error:
         return {"content": [{"type": "text", "text": str(value)}], "isError": True}
     structured = value if isinstance(value, dict) else {"result": value}
-    text = json.dumps(structured, ensure_ascii=False, indent=2, default=str)
+    # Compact: the text is what many clients put in the model's context, where every
+    # indentation space is a token spent on nothing.
+    text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"), default=str)
     return {
         "content": [{"type": "text", "text": text}],
         "structuredContent": structured,
