@@ -64,3 +64,39 @@ def run(first: tuple[str, Sequence[Any]], objs: Sequence[Model]) -> int:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+_INSERTS: dict[tuple[str, type[Model]], tuple[str, list[Any]]] = {}
+
+
+def insert(obj: Model) -> None:
+    """``obj.save(force_insert=True)`` for a hot path: the INSERT's text is built once per
+    model and backend from ``_meta`` (Django's compiler rebuilt it on every call, ~0.1 ms),
+    the values go through each field's own ``pre_save`` and ``get_db_prep_save``. Models
+    with a field that needs its own SQL placeholder, or without a primary key value, are
+    saved by the ORM."""
+    model = type(obj)
+    key = (connection.vendor, model)
+    plan = _INSERTS.get(key)
+    if plan is None:
+        meta = obj._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated]
+        qn = connection.ops.quote_name
+        if meta.auto_field is not None or any(hasattr(f, "get_placeholder") for f in fields):
+            plan = ("", [])
+        else:
+            plan = (
+                f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608  # identifiers from _meta
+                f"VALUES ({', '.join(['%s'] * len(fields))})",
+                fields,
+            )
+        _INSERTS[key] = plan
+    sql, fields = plan
+    if not sql:
+        obj.save(force_insert=True)
+        return
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    obj._state.adding = False
+    obj._state.db = "default"

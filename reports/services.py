@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import Actor, record
+from config import onestatement
 from projects.models import Project
 from projects.selectors import ingest_key_cache_forget
 from reports.errors import unknown_ingest_key
@@ -34,14 +35,12 @@ def report_create(
     project deleted since, the foreign key refuses the row: the cache entry is dropped and
     the caller gets the unknown-key error instead of a 500.
     """
+    report = Report(
+        project_id=project_id, outcome=outcome, details=details, tool_name=tool_name, source=source
+    )
     try:
-        return Report.objects.create(
-            project_id=project_id,
-            outcome=outcome,
-            details=details,
-            tool_name=tool_name,
-            source=source,
-        )
+        onestatement.insert(report)  # the same INSERT, its SQL text built once
+        return report
     except IntegrityError:
         if Project.objects.filter(pk=project_id).exists():
             raise
