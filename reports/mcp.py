@@ -49,7 +49,9 @@ def check_report_replies(call: Call, args: dict[str, Any]) -> dict[str, Any]:
             raise ToolError("since must be an ISO 8601 timestamp, e.g. 2026-12-05T09:00:00Z.")
         if since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-    rows = selectors.report_replies(project=project, since=since, limit=limit)
+    rows = selectors.report_replies(
+        project=project, since=since, source=args.get("source", ""), limit=limit
+    )
     # The report's details were written by whoever holds the ingest key (or an agent through
     # this tool): not the team, so they come back inside the boundary like visitor text.
     boundary = Boundary()
@@ -117,6 +119,11 @@ REPORT_TOOLS = [
                 "since": {
                     "type": "string",
                     "description": "Only answers given at or after this ISO 8601 timestamp.",
+                },
+                "source": {
+                    "type": "string",
+                    "description": "Only answers to reports filed with this source (the "
+                    "source you gave submit_report, e.g. claude-code).",
                 },
                 "limit": {
                     "type": "integer",

@@ -310,11 +310,14 @@ def project_report_summary(*, workspace: Workspace) -> list[Project]:
 
 
 def report_replies(
-    *, project: Project, since: datetime | None = None, limit: int = 20
+    *, project: Project, since: datetime | None = None, source: str = "", limit: int = 20
 ) -> list[ReportReply]:
     """The team's answers to this project's reports, newest first (``limit + 1`` rows, so
-    the caller can say whether there are more), with each report."""
+    the caller can say whether there are more), with each report; ``source`` keeps the
+    answers to one reporter's reports."""
     queryset = ReportReply.objects.filter(project=project).select_related("report")
     if since is not None:
         queryset = queryset.filter(replied_at__gte=since)
+    if source:
+        queryset = queryset.filter(report__source=source)
     return list(queryset.order_by("-replied_at", "-report_id")[: limit + 1])

@@ -141,6 +141,18 @@ def test_check_report_replies_since_and_limit(mcp, project):
     assert (len(one["replies"]), one["has_more"]) == (1, True)
 
 
+def test_check_report_replies_for_one_source(mcp, project):
+    client, url, headers = mcp
+    t0 = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    mine = ReportFactory.create(project=project, source="claude-code")
+    answer(mine, "fixed", "", at=t0)
+    answer(ReportFactory.create(project=project, source="cursor"), "fixed", "", at=t0)
+
+    data = tool_ok(client, url, "check_report_replies", {"source": "claude-code"}, **headers)
+
+    assert [r["report_id"] for r in data["replies"]] == [mine.pk]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
