@@ -128,4 +128,6 @@ def test_concurrent_creates_never_overrun_the_cap(workspace):
     assert sorted(outcomes) == ["capped"] * 7 + ["created"] * 5
     assert Item.objects.filter(project=project).count() == 5
     assert credits(project) == 5
+    # One audit row per stored item, none for a refused one (one statement, all or nothing).
+    assert AuditLog.objects.filter(action="feedback.item.create").count() == 5
     assert not Note.objects.exists()
