@@ -5,24 +5,35 @@
 request's buckets are counted in ONE round trip: a Lua script INCRs each counter under
 django-ratelimit's own key and window (so ``accounts.signin`` and the library agree on every
 counter) and sets the expiry a new counter gets from the library's ``add``. Other caches
-(the embedded database cache, local memory in tests) go through django-ratelimit's
-``get_usage``, one bucket at a time. django-ratelimit 4.1 catches only some cache
-errors (a Redis ConnectionError escapes it), so every call is wrapped here and the family
-decides: fail open (serve the request, log a warning) or fail closed (503). See
-docs/operations.md for which family does what.
+(local memory in tests, the database cache on PostgreSQL) go through django-ratelimit's
+``get_usage``, one bucket at a time. The embedded default (the database cache on SQLite)
+counts all buckets in one IMMEDIATE transaction - one SELECT and one write per bucket,
+values pickled exactly as ``DatabaseCache`` stores them - where ``get_usage`` took about a
+dozen statements and three write transactions, and SQLite's single writer makes the
+read-then-write exact (``DatabaseCache.incr`` alone is not: django_ratelimit.E003).
+
+django-ratelimit 4.1 catches only some cache errors (a Redis ConnectionError escapes it), so
+every call is wrapped here and the family decides: fail open (serve the request, log a
+warning) or fail closed (503). See docs/operations.md for which family does what.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import pickle
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.redis import RedisCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_ratelimit import ALL
 from django_ratelimit.core import (
     EXPIRATION_FUDGE,
@@ -74,12 +85,54 @@ return counts
 """
 
 
+def _sqlite_counts(cache: DatabaseCache, keys: list[str], expiries: list[int]) -> list[int]:
+    """INCR for the database cache on SQLite: one transaction (BEGIN IMMEDIATE, so no other
+    writer between the read and the writes), unexpired counters read in one SELECT, each
+    written back (a new one with its expiry, an existing one keeping its own)."""
+    db = router.db_for_write(cache.cache_model_class)
+    conn = connections[db]
+    qn = conn.ops.quote_name
+    table = qn(cache._table)  # type: ignore[attr-defined]  # BaseDatabaseCache sets it
+    key_col, value_col, exp_col = qn("cache_key"), qn("value"), qn("expires")
+    now = timezone.now().replace(microsecond=0)
+    counts = []
+    with transaction.atomic(using=db), conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key_col}, {value_col} FROM {table} WHERE {exp_col} > %s AND "  # noqa: S608  # identifiers only
+            f"{key_col} IN ({', '.join(['%s'] * len(keys))})",
+            [conn.ops.adapt_datetimefield_value(now), *keys],
+        )
+        current = {k: pickle.loads(base64.b64decode(v.encode())) for k, v in cursor.fetchall()}  # noqa: S301  # our own cache rows
+        for key, ttl in zip(keys, expiries, strict=True):
+            count = int(current.get(key, 0)) + 1
+            value = base64.b64encode(pickle.dumps(count, cache.pickle_protocol)).decode("latin1")
+            if key in current:
+                cursor.execute(
+                    f"UPDATE {table} SET {value_col} = %s WHERE {key_col} = %s",  # noqa: S608  # identifiers only
+                    [value, key],
+                )
+            else:
+                expires = conn.ops.adapt_datetimefield_value(now + timedelta(seconds=ttl))
+                cursor.execute(
+                    f"INSERT INTO {table} ({key_col}, {value_col}, {exp_col}) VALUES (%s, %s, %s) "  # noqa: S608  # identifiers only
+                    f"ON CONFLICT ({key_col}) DO UPDATE SET {value_col} = excluded.{value_col}, "
+                    f"{exp_col} = excluded.{exp_col}",
+                    [key, value, expires],
+                )
+            counts.append(count)
+    return counts
+
+
 def _usages(request: HttpRequest, buckets: list[Bucket]) -> list[dict[str, Any] | None]:
     """django-ratelimit's usage dict per bucket (``None`` when rate limiting is off)."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):
         return [None] * len(buckets)
     cache = caches[settings.RATELIMIT_USE_CACHE]
-    if not isinstance(cache, RedisCache) or not buckets:
+    on_sqlite = (
+        isinstance(cache, DatabaseCache)
+        and connections[router.db_for_write(cache.cache_model_class)].vendor == "sqlite"
+    )
+    if not (isinstance(cache, RedisCache) or on_sqlite) or not buckets:
         usages = []
         for bucket in buckets:
             try:
@@ -104,8 +157,11 @@ def _usages(request: HttpRequest, buckets: list[Bucket]) -> list[dict[str, Any] 
         expiries.append(period + EXPIRATION_FUDGE)
         plans.append((limit, window))
     try:
-        client = cache._cache.get_client(keys[0], write=True)
-        counts = client.eval(_INCR_ALL, len(keys), *keys, *expiries)
+        if isinstance(cache, RedisCache):
+            client = cache._cache.get_client(keys[0], write=True)
+            counts = client.eval(_INCR_ALL, len(keys), *keys, *expiries)
+        else:
+            counts = _sqlite_counts(cache, keys, expiries)  # type: ignore[arg-type]  # on_sqlite
     except Exception as exc:
         failed = {"limit": 0, "time_left": -1, "should_limit": True, "error": exc}
         return [failed] * len(buckets)

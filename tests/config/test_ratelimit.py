@@ -128,3 +128,30 @@ def test_fail_closed_buckets_answer_503_during_an_outage(db, settings):
     with pytest.raises(ApiError) as excinfo:
         enforce(request, [bucket], fail_open=False)
     assert (excinfo.value.status, excinfo.value.headers["Retry-After"]) == (503, "5")
+
+
+def test_every_bucket_counts_once_per_request_and_the_cache_reads_the_counters(db, settings):
+    """Issue 15: all buckets in one round trip (Redis: one EVAL; the embedded SQLite cache:
+    one transaction), under django-ratelimit's own keys, so the library, the cache API and
+    accounts.signin see the same counters."""
+    from django.core.cache import caches
+    from django_ratelimit import ALL
+    from django_ratelimit.core import _get_window, _make_cache_key
+
+    settings.RATE_A = "3/60s"
+    settings.RATE_B = "2/60s"
+    buckets = [
+        Bucket(group="t:a", value="ip:1", rate_setting="RATE_A", reason="A full."),
+        Bucket(group="t:b", value="ip:1", rate_setting="RATE_B", reason="B full."),
+    ]
+    request = RequestFactory().post("/v1/reports")
+    enforce(request, buckets)
+    enforce(request, buckets)
+    with pytest.raises(ApiError) as caught:
+        enforce(request, buckets)
+
+    assert (caught.value.status, caught.value.message) == (429, "B full.")
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    for group, rate in (("t:a", "3/60s"), ("t:b", "2/60s")):
+        key = _make_cache_key(group, _get_window("ip:1", 60), rate, "ip:1", ALL)
+        assert cache.get(key) == 3
