@@ -32,21 +32,39 @@ def supported() -> bool:
     return connection.vendor == "postgresql"
 
 
+_SELECTS: dict[tuple[str, type[Model], bool], tuple[str, str, list[Any]]] = {}
+
+
 def insert_from(obj: Model, source: str) -> tuple[str, list[Any]]:
-    """``INSERT INTO <obj's table> (...) SELECT <obj's values> FROM <source> RETURNING 1``."""
+    """``INSERT INTO <obj's table> (...) SELECT <obj's values> FROM <source> RETURNING 1``.
+
+    The text is compiled by Django once per model (and backend) and kept; each call takes
+    the values through the fields' own ``pre_save`` and ``get_db_prep_save``, as the
+    compiler does. A model with a field that needs its own placeholder is compiled each
+    time."""
     meta = obj._meta
-    fields = [
-        f
-        for f in meta.local_concrete_fields
-        if not f.generated and not (f is meta.auto_field and obj.pk is None)
-    ]
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj], raw=False)
-    [(sql, params)] = query.get_compiler(connection=connection).as_sql()
-    head, sep, values = sql.partition(" VALUES (")
-    if not sep or not values.endswith(")") or " VALUES (" in values:
-        raise ValueError(f"unexpected INSERT shape: {sql[:200]}")
-    return f"{head} SELECT {values[:-1]} FROM {source} RETURNING 1", list(params)  # noqa: S608  # identifiers from _meta, values are parameters
+    with_auto = not (meta.auto_field is not None and obj.pk is None)
+    key = (connection.vendor, type(obj), with_auto)
+    plan = _SELECTS.get(key)
+    if plan is None:
+        fields = [
+            f
+            for f in meta.local_concrete_fields
+            if not f.generated and (with_auto or f is not meta.auto_field)
+        ]
+        query = InsertQuery(type(obj))
+        query.insert_values(fields, [obj], raw=False)
+        [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+        head, sep, values = sql.partition(" VALUES (")
+        if not sep or not values.endswith(")") or " VALUES (" in values:
+            raise ValueError(f"unexpected INSERT shape: {sql[:200]}")
+        if any(hasattr(f, "get_placeholder") for f in fields):
+            return f"{head} SELECT {values[:-1]} FROM {source} RETURNING 1", list(params)  # noqa: S608  # identifiers from _meta, values are parameters
+        plan = (head, values[:-1], fields)
+        _SELECTS[key] = plan
+    head, values, fields = plan
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    return f"{head} SELECT {values} FROM {source} RETURNING 1", params  # noqa: S608  # identifiers from _meta, values are parameters
 
 
 def run(first: tuple[str, Sequence[Any]], objs: Sequence[Model]) -> int:
