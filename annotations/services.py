@@ -44,9 +44,17 @@ def summary_too_long() -> ApiError:
     return ApiError(ErrorCode.BAD_REQUEST, "summary must be at most 4 KB (4,096 bytes).", 400)
 
 
+# User ids are BigAutoField: a larger number names no one (and would overflow the query).
+_USER_ID_MAX = 2**63 - 1
+
+
 def _check_assignee(annotation: Annotation, assignee_id: int | None) -> int | None:
     if assignee_id is None:
         return None
+    if not 1 <= assignee_id <= _USER_ID_MAX:
+        raise ApiError(
+            ErrorCode.BAD_REQUEST, "assignee_id must be a member of this workspace.", 400
+        )
     member = Membership.objects.filter(
         workspace_id=annotation.project.workspace_id, user_id=assignee_id
     ).exists()

@@ -37,8 +37,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from rest_framework.exceptions import ParseError
 
 from config.api.errors import ApiError
+from config.api.parsers import loads_strict, read_limited
 
 logger = logging.getLogger("backtalk.mcp")
 
@@ -362,11 +364,13 @@ def serve(request: HttpRequest, server: Server, context: Any) -> HttpResponse:
             status=400,
         )
     try:
-        payload = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return JsonResponse(
-            _error(None, PARSE_ERROR, "Parse error: the body is not JSON."), status=400
-        )
+        # The REST families' strict reading: size cap (413), UTF-8, no NaN, bounded nesting,
+        # and no NUL or lone surrogate in any string (PostgreSQL could not store them).
+        payload = loads_strict(read_limited(request, request))
+    except ParseError as exc:
+        return JsonResponse(_error(None, PARSE_ERROR, f"Parse error: {exc.detail}"), status=400)
+    except ApiError as exc:
+        return JsonResponse(_error(None, INVALID_REQUEST, exc.message), status=exc.status)
     call = Call(http=request, context=context, version=header_version or HANDSHAKE_VERSIONS[0])
     if isinstance(payload, list):
         if not payload or len(payload) > MAX_BATCH:

@@ -250,3 +250,21 @@ def test_session_caller_patch_is_audited_as_the_user(workspace, annotation):
 
 def test_reply_author_kinds_follow_the_caller(annotation):
     assert {k.value for k in ReplyAuthorKind} == {"agent", "user", "submitter", "system"}
+
+
+@pytest.mark.parametrize("assignee_id", [10**30, 2**63])
+def test_an_assignee_id_beyond_any_user_id_is_a_400_not_a_500(gf_client, annotation, assignee_id):
+    response = gf_client.patch(detail(annotation), {"assignee_id": assignee_id}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "assignee_id must be a member of this workspace."}
+    annotation.refresh_from_db()
+    assert annotation.assignee_id is None
+
+
+def test_a_summary_with_a_nul_character_is_refused(gf_client, annotation):
+    response = gf_client.patch(detail(annotation), {"summary": "a\x00b"}, format="json")
+
+    assert response.status_code in (400, 422)
+    annotation.refresh_from_db()
+    assert annotation.summary == ""

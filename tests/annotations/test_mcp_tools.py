@@ -246,3 +246,26 @@ def test_the_rest_detail_flags_visitor_text_and_submitter_replies(mcp, project, 
     flagged = rest(gf_client, replied)
     assert flagged["injection_suspected"] is True
     assert flagged["injection_reason"] == "contains a chat role or prompt-format marker"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "a\ud800b"])
+def test_nul_and_lone_surrogates_are_refused_before_any_tool_runs(mcp, annotation, text):
+    import json
+
+    client, url = mcp
+    arguments = {"id": annotation.pk, "message": text}
+    params = {"name": "reply", "arguments": arguments}
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+    response = client.post(url, json.dumps(message), content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == -32700
+    assert not Reply.objects.exists()
+
+
+def test_an_assignee_id_beyond_any_user_id_is_a_tool_error(mcp, annotation):
+    assert error(mcp, "patch_annotation", id=annotation.pk, assignee_id=10**30) == (
+        "assignee_id must be a member of this workspace."
+    )
+    annotation.refresh_from_db()
+    assert annotation.assignee_id is None
